@@ -1,0 +1,96 @@
+// The messages an agent sends to the collector, over ws or through the spool directory.
+// Every message is one JSON object; over ws one message per frame, in the spool one per line.
+// Chunks are self-contained (they carry their own frame list) so that a lost or reordered
+// chunk never corrupts another one, and the spool and the socket can be mixed freely.
+
+/** Environment variable through which the CLI hands its configuration to every agent. */
+export const AGENT_ENV = 'WSPY_AGENT';
+
+/** What the CLI passes to the agent (JSON in the WSPY_AGENT environment variable). */
+export interface AgentConfig {
+  /** Unix socket of the collector's ws server. */
+  socket: string;
+  /** Random per-recording token; the collector refuses connections without it. */
+  token: string;
+  /** Private directory where agents write what they cannot send (boot hello, exit flush). */
+  spool: string;
+  /** Sampling interval in microseconds. */
+  intervalUs: number;
+  /** Follow descendant processes (py-spy's --subprocesses). */
+  follow: boolean;
+  /** Directory holding @datadog/pprof's prebuilt native bindings. */
+  bindings: string;
+  /** Absolute path of the agent's own bundle, to re-inject into children with an explicit env. */
+  agent: string;
+  /** Absolute path of the streaming module (ws client), loaded only once a process lives long enough. */
+  stream: string;
+  /** Milliseconds between chunks; also the delay before a process first connects. */
+  chunkMs: number;
+}
+
+/** A frame as the agent sees it: [function name, script, line, column] (1-based line and column, 0 when unknown). */
+export type WireFrame = [string, string, number, number];
+
+export interface HelloMessage {
+  t: 'hello';
+  pid: number;
+  ppid: number;
+  argv: string[];
+  execArgv: string[];
+  cwd: string;
+  node: string;
+  /** Process start time, ms since the epoch. */
+  start: number;
+  /** Set when the agent could not sample (unsupported Node ABI, binding failed to load, ...). */
+  error?: string;
+}
+
+export interface ChunkMessage {
+  t: 'chunk';
+  pid: number;
+  seq: number;
+  /** Window covered by the chunk, ms since the epoch. */
+  start: number;
+  end: number;
+  frames: WireFrame[];
+  /**
+   * The sampled call tree in preorder, three numbers per node: parent node index (-1 for a child of
+   * the root), frame index into `frames`, and the number of samples whose leaf is this node.
+   */
+  nodes: number[];
+}
+
+/** A child process that this process started (Node or not). */
+export interface SpawnMessage {
+  t: 'spawn';
+  pid: number;
+  child: number;
+  argv: string[];
+  time: number;
+}
+
+/** A process ended: sent by the process itself at exit, or by its parent that saw it end. */
+export interface ExitMessage {
+  t: 'exit';
+  pid: number;
+  /** The process whose end is reported (pid itself, or a child of pid). */
+  of: number;
+  code: number | null;
+  signal: string | null;
+  time: number;
+}
+
+/** The agent stopped sampling and unhooked itself (after a stop command, or after losing the collector). */
+export interface ByeMessage {
+  t: 'bye';
+  pid: number;
+  time: number;
+  reason: string;
+}
+
+export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage;
+
+/** What the collector may send to an agent. Agents treat anything else as noise. */
+export interface StopCommand {
+  t: 'stop';
+}

@@ -1,0 +1,36 @@
+// Builds wspy: type-checks and compiles the TypeScript to dist/, then bundles with esbuild what must
+// load fast or run elsewhere: the agent (one small file, no dependencies, loaded by every profiled
+// process), its streaming half (ws, loaded only by processes that live long enough), and the
+// report's browser code (d3-flame-graph, inlined into every HTML report).
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit', cwd: root });
+
+const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' };
+await Promise.all([
+  esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/boot.ts')], outfile: path.join(root, 'dist/bundles/agent.js') }),
+  esbuild.build({
+    ...node,
+    entryPoints: [path.join(root, 'agent/stream.ts')],
+    outfile: path.join(root, 'dist/bundles/agent-stream.js'),
+    // ws loads these optional native speed-ups when present; the agent never needs them.
+    external: ['bufferutil', 'utf-8-validate'],
+  }),
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2019',
+    minify: true,
+    logLevel: 'warning',
+    entryPoints: [path.join(root, 'viewer/browser/report.ts')],
+    outfile: path.join(root, 'dist/bundles/report.js'),
+  }),
+]);

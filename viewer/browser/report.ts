@@ -1,0 +1,1 @@
+// placeholder: the report's browser code (owned by the viewer work)
