@@ -1,1 +1,279 @@
-// placeholder
+// The in-process agent, bundled into dist/bundles/agent.js and loaded with --require (launch mode,
+// and every followed child) or injected into a running process (attach mode: start(config, {attached})).
+//
+// Boot is kept to what every fork must pay for: the native sampler, one synchronous spool append
+// (hello) and an exit listener that flushes synchronously. Only a process that lives one chunk
+// interval loads ws (stream.ts) and streams chunks; child_process is patched only once the
+// application loads it. Nothing here may throw into the host program or keep it alive.
+import { ChildFollower, withAgentRequire, withoutAgentRequire } from './follow';
+import { encodeChunk } from './encode';
+import { AGENT_ENV, type AgentConfig, type AgentMessage, type HelloMessage } from './protocol';
+import { startSampler, type Sampler } from './sampler';
+import { appendToSpool } from './spool';
+import type { StreamLink, connectStream } from './stream';
+
+export interface StartOptions {
+  /** Injected into a process that was already running (attach mode) rather than loaded at its boot. */
+  attached?: boolean;
+}
+
+/** Shared by every copy of the bundle in the process, so that only one agent ever runs. */
+const RUNNING = Symbol.for('wspy.agent.running');
+type Global = { [RUNNING]?: Agent };
+
+class Agent {
+  private readonly pid = process.pid;
+  private sampler: Sampler | undefined;
+  private seq = 0;
+  private windowStart = Date.now();
+  private hello: HelloMessage | undefined;
+  private link: StreamLink | undefined;
+  private streamTried = false;
+  private timer: NodeJS.Timeout | undefined;
+  private follower: ChildFollower | undefined;
+  /** Sent over ws but not yet known to have left the process; spooled at exit just in case. */
+  private readonly unconfirmed = new Set<AgentMessage>();
+  private finished = false;
+  private envBefore: { nodeOptions: string | undefined; agent: string | undefined } | undefined;
+  private readonly onExit = (code: number): void => this.flushAtExit(code);
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly attached: boolean,
+  ) {}
+
+  begin(): void {
+    let error: string | undefined;
+    try {
+      this.sampler = startSampler(this.config.bindings, this.config.intervalUs);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    this.windowStart = Date.now();
+    this.hello = {
+      t: 'hello',
+      pid: this.pid,
+      ppid: process.ppid,
+      argv: process.argv.slice(),
+      execArgv: process.execArgv.slice(),
+      cwd: safeCwd(),
+      node: process.version,
+      start: Math.round(Date.now() - process.uptime() * 1000),
+      ...(error !== undefined ? { error } : {}),
+    };
+    if (!appendToSpool(this.config.spool, this.pid, this.hello)) {
+      // No spool means the recording this environment points at is over (or never was): sample
+      // nothing, and make sure this process's children do not try either.
+      this.finished = true;
+      guard(() => this.sampler?.collect(false));
+      this.sampler = undefined;
+      guard(() => removeAgentFromEnv(this.config.agent));
+      const g = globalThis as Global;
+      if (g[RUNNING] === this) delete g[RUNNING];
+      return;
+    }
+    this.prepareEnv();
+    if (this.config.follow) {
+      this.follower = new ChildFollower(this.config, (m) => this.send(m));
+      if (this.attached) this.follower.patchNow();
+      else this.follower.watchLoads();
+    }
+    process.prependListener('exit', this.onExit);
+    if (this.attached) this.goLong();
+    this.schedule();
+  }
+
+  /** Final chunk and bye (over ws when possible), then unhook; the program carries on. */
+  finish(reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sendChunk(false);
+    this.send({ t: 'bye', pid: this.pid, time: Date.now(), reason });
+    this.unhook();
+  }
+
+  private schedule(): void {
+    if (this.finished) return;
+    this.timer = setTimeout(() => this.tick(), this.config.chunkMs);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    guard(() => {
+      if (!this.streamTried) this.goLong();
+      this.sendChunk(true);
+    });
+    this.schedule();
+  }
+
+  /** The process lives long enough to be worth a connection and the child_process patch. */
+  private goLong(): void {
+    this.streamTried = true;
+    guard(() => this.follower?.patchNow());
+    guard(() => {
+      const stream = require(this.config.stream) as { connectStream: typeof connectStream };
+      this.link = stream.connectStream(this.config, {
+        onOpen: () => guard(() => this.hello && this.send(this.hello)),
+        onStop: () => guard(() => this.finish('stopped by wspy')),
+        onGone: (why) => guard(() => this.finish(why)),
+      });
+    });
+  }
+
+  private sendChunk(restart: boolean): void {
+    const sampler = this.sampler;
+    if (!sampler) return;
+    if (!restart) this.sampler = undefined;
+    const end = Date.now();
+    const chunk = encodeChunk(sampler.collect(restart), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
+    this.windowStart = end;
+    if (!chunk) return;
+    this.seq++;
+    this.send(chunk);
+  }
+
+  private send(message: AgentMessage): void {
+    const link = this.link;
+    if (link) {
+      this.unconfirmed.add(message);
+      const sent = link.send(message, (ok) => {
+        this.unconfirmed.delete(message);
+        if (!ok) appendToSpool(this.config.spool, this.pid, message);
+      });
+      if (sent) return;
+      this.unconfirmed.delete(message);
+    }
+    appendToSpool(this.config.spool, this.pid, message);
+  }
+
+  private flushAtExit(code: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    const messages: AgentMessage[] = [...this.unconfirmed];
+    guard(() => {
+      const sampler = this.sampler;
+      this.sampler = undefined;
+      const end = Date.now();
+      const chunk = sampler && encodeChunk(sampler.collect(false), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
+      if (chunk) messages.push(chunk);
+    });
+    const exitCode = typeof code === 'number' ? code : null;
+    messages.push({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now() });
+    appendToSpool(this.config.spool, this.pid, ...messages);
+  }
+
+  /**
+   * Launch mode: children inherit NODE_OPTIONS and WSPY_AGENT; without follow they must not.
+   * Attach mode with follow: put them in place so that future children load the agent.
+   */
+  private prepareEnv(): void {
+    const env = process.env;
+    if (!this.attached) {
+      if (!this.config.follow) removeAgentFromEnv(this.config.agent);
+      return;
+    }
+    if (!this.config.follow) return;
+    this.envBefore = { nodeOptions: env.NODE_OPTIONS, agent: env[AGENT_ENV] };
+    env.NODE_OPTIONS = withAgentRequire(env.NODE_OPTIONS, this.config.agent);
+    env[AGENT_ENV] = JSON.stringify(this.config);
+  }
+
+  private restoreEnv(): void {
+    const before = this.envBefore;
+    if (!before) {
+      // Launch mode: children started after a stop have no collector to talk to.
+      removeAgentFromEnv(this.config.agent);
+      return;
+    }
+    setOrDelete('NODE_OPTIONS', before.nodeOptions);
+    setOrDelete(AGENT_ENV, before.agent);
+  }
+
+  private unhook(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    guard(() => this.follower?.undo());
+    process.removeListener('exit', this.onExit);
+    guard(() => this.restoreEnv());
+    guard(() => this.link?.close());
+    this.link = undefined;
+    const g = globalThis as Global;
+    if (g[RUNNING] === this) delete g[RUNNING];
+  }
+}
+
+/** Starts sampling this process and streaming to the collector described by `config`. Never throws. */
+export function start(config: AgentConfig, opts: StartOptions = {}): void {
+  guard(() => {
+    const g = globalThis as Global;
+    if (g[RUNNING] || !isUsableConfig(config) || isWorkerThread()) return;
+    const agent = new Agent(config, opts.attached === true);
+    g[RUNNING] = agent;
+    agent.begin();
+  });
+}
+
+/** Stops sampling, sends the last chunk and a bye, and removes every hook the agent installed. */
+export function stop(reason = 'stopped'): void {
+  guard(() => (globalThis as Global)[RUNNING]?.finish(reason));
+}
+
+function isUsableConfig(c: AgentConfig): boolean {
+  return (
+    !!c &&
+    typeof c === 'object' &&
+    typeof c.spool === 'string' &&
+    typeof c.bindings === 'string' &&
+    typeof c.stream === 'string' &&
+    typeof c.agent === 'string' &&
+    c.intervalUs > 0 &&
+    c.chunkMs > 0
+  );
+}
+
+/**
+ * --require also runs in worker threads, which share the pid and must not report as the process.
+ * Requiring worker_threads costs the main thread ~2 ms, but a worker has always loaded it already,
+ * so the module list tells the main thread apart for free.
+ */
+function isWorkerThread(): boolean {
+  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
+  if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return false;
+  return !(require('worker_threads') as typeof import('worker_threads')).isMainThread;
+}
+
+function removeAgentFromEnv(agentPath: string): void {
+  const env = process.env;
+  delete env[AGENT_ENV];
+  if (env.NODE_OPTIONS === undefined) return;
+  const rest = withoutAgentRequire(env.NODE_OPTIONS, agentPath);
+  if (rest) env.NODE_OPTIONS = rest;
+  else delete env.NODE_OPTIONS;
+}
+
+function setOrDelete(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key];
+  else process.env[key] = value;
+}
+
+function safeCwd(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '';
+  }
+}
+
+function guard(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // The agent must never throw into the program it observes.
+  }
+}
+
+// Launch mode: the CLI put the configuration in the environment; start before the application's first line.
+const fromEnv = process.env[AGENT_ENV];
+if (fromEnv) {
+  guard(() => start(JSON.parse(fromEnv) as AgentConfig));
+}

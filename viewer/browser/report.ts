@@ -1,1 +1,111 @@
-// placeholder: the report's browser code (owned by the viewer work)
+// The report's browser code, bundled by esbuild into dist/bundles/report.js and inlined into every
+// HTML report. It reads the embedded data, builds the call trees with the same code as the server
+// (collector/tree.ts) and wires the controls. Panels are separate modules; a new one (such as the
+// "repeated across forks" panel, whose place is <section id="repeated">) gets its own module and one
+// line in main().
+//
+// Nothing here builds HTML from data: every string from the profile reaches the page through
+// textContent or d3's .text()/.attr().
+
+import { recordingTree } from '../../collector/tree';
+import { formatCount, formatPercent } from '../format';
+import { frameKind } from '../palette';
+import { readReportData } from './data';
+import { FlameView } from './flame';
+import { parseSearch, SearchTerm, watchSearchInput } from './search';
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the report page has no #${id}`);
+  return el as T;
+}
+
+function main(): void {
+  const data = readReportData(document);
+  const r = data.recording;
+  const searchInput = byId<HTMLInputElement>('search');
+  const searchResult = byId('search-result');
+  const merge = byId<HTMLInputElement>('merge');
+
+  const view = new FlameView(
+    { chart: byId('chart'), tooltip: byId('tooltip'), details: byId('details') },
+    {
+      frameKinds: r.frames.file.map((f) => frameKind(r.strings[f])),
+      intervalUsOf: new Map(r.processes.map((p) => [p.key, p.intervalUs])),
+      defaultIntervalUs: r.meta.intervalUs,
+    },
+    (matched, total) => {
+      searchResult.className = 'search-result';
+      searchResult.textContent = `matched ${formatCount(matched)} of ${formatCount(total)} samples: ${formatPercent(matched, total)} of total`;
+    },
+  );
+  const draw = (): void => view.draw(recordingTree(r, { groupByCommand: merge.checked }));
+
+  const applySearch = (term: SearchTerm): void => {
+    if (term.kind === 'invalid') {
+      searchResult.className = 'search-result invalid';
+      searchResult.textContent = `not a valid regular expression: ${term.message}`;
+      searchInput.setAttribute('aria-invalid', 'true');
+      view.search(undefined);
+      return;
+    }
+    searchInput.removeAttribute('aria-invalid');
+    if (term.kind === 'empty') {
+      searchResult.className = 'search-result';
+      searchResult.textContent = '';
+      view.search(undefined);
+    } else view.search(term.re);
+  };
+
+  watchSearchInput(searchInput, applySearch);
+  merge.addEventListener('change', draw);
+  byId('reset').addEventListener('click', () => view.resetZoom());
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && e.target !== searchInput) view.resetZoom();
+  });
+  wireProcessTable(view);
+  let lastWidth = window.innerWidth;
+  window.addEventListener('resize', debounce(() => {
+    if (window.innerWidth === lastWidth) return;
+    lastWidth = window.innerWidth;
+    draw();
+  }, 200));
+
+  draw();
+  applySearch(parseSearch(searchInput.value));
+  document.body.dataset.ready = 'true';
+}
+
+/** A click on a row of the process table zooms the flame graph to that process. */
+function wireProcessTable(view: FlameView): void {
+  const table = document.getElementById('process-table');
+  table?.addEventListener('click', (e) => {
+    const row = (e.target as Element).closest('tr[data-process]');
+    const key = row?.getAttribute('data-process');
+    if (key && view.zoomToProcess(key)) byId('flame').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  });
+}
+
+function debounce(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+function showFailure(e: unknown): void {
+  const chart = document.getElementById('chart');
+  if (!chart) return;
+  const p = document.createElement('p');
+  p.className = 'failure';
+  p.textContent = `The flame graph could not be drawn: ${e instanceof Error ? e.message : String(e)}`;
+  chart.replaceChildren(p);
+}
+
+try {
+  main();
+} catch (e) {
+  showFailure(e);
+  throw e;
+}

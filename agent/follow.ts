@@ -1,0 +1,162 @@
+// Following child processes. Children normally inherit NODE_OPTIONS (our --require) and WSPY_AGENT;
+// children started with an explicit env get them added back by a patch of
+// ChildProcess.prototype.spawn, the one place that fork, spawn, exec, execFile and cluster.fork all
+// pass through. The same patch reports every child (Node or not) and how it ended.
+//
+// Loading child_process costs a fork about 3.5 ms, so the patch waits until the application loads
+// child_process or cluster itself (seen through Module._load), or until the process has lived long
+// enough to stream (patchNow).
+import type { ChildProcess } from 'child_process';
+import { AGENT_ENV, type AgentConfig, type ExitMessage, type SpawnMessage } from './protocol';
+
+type Report = (message: SpawnMessage | ExitMessage) => void;
+type SpawnFn = (this: ChildProcess, options: SpawnOptionsInternal) => unknown;
+type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
+
+/** What ChildProcess.prototype.spawn receives from normalizeSpawnArguments (Node internals). */
+interface SpawnOptionsInternal {
+  envPairs?: string[];
+  args?: string[];
+  file?: string;
+}
+
+const TRIGGERS = new Set(['child_process', 'node:child_process', 'cluster', 'node:cluster']);
+
+/** The `--require` option that loads the agent, quoted the way NODE_OPTIONS parses it. */
+export function requireOption(agentPath: string): string {
+  return `--require "${agentPath.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** NODE_OPTIONS with our --require added, unless the agent is already named in it. */
+export function withAgentRequire(nodeOptions: string | undefined, agentPath: string): string {
+  const current = nodeOptions?.trim() ?? '';
+  if (current.includes(agentPath)) return current;
+  return current ? `${current} ${requireOption(agentPath)}` : requireOption(agentPath);
+}
+
+/** NODE_OPTIONS without any form of --require/-r that names the agent. */
+export function withoutAgentRequire(nodeOptions: string, agentPath: string): string {
+  const p = agentPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const quoted = agentPath.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const form = new RegExp(`(?:^|\\s)(?:--require|-r)(?:\\s+|=)(?:"${quoted}"|'${p}'|${p})(?=\\s|$)`, 'g');
+  return nodeOptions.replace(form, '').trim();
+}
+
+/** Adds WSPY_AGENT and our --require to an env given as KEY=value pairs, when missing. */
+export function addAgentToEnvPairs(envPairs: string[], config: AgentConfig): void {
+  const find = (key: string): number => envPairs.findIndex((kv) => kv.startsWith(key + '='));
+  if (find(AGENT_ENV) < 0) envPairs.push(`${AGENT_ENV}=${JSON.stringify(config)}`);
+  const i = find('NODE_OPTIONS');
+  if (i < 0) envPairs.push(`NODE_OPTIONS=${requireOption(config.agent)}`);
+  else envPairs[i] = `NODE_OPTIONS=${withAgentRequire(envPairs[i].slice('NODE_OPTIONS='.length), config.agent)}`;
+}
+
+export class ChildFollower {
+  private originalSpawn: SpawnFn | undefined;
+  private patchedSpawn: SpawnFn | undefined;
+  private originalLoad: LoadFn | undefined;
+  private wrappedLoad: LoadFn | undefined;
+  private loadWatch = false;
+  private active = true;
+  private readonly children = new Map<ChildProcess, (code: number | null, signal: string | null) => void>();
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly report: Report,
+  ) {}
+
+  /** Patches spawn as soon as the application loads child_process or cluster. */
+  watchLoads(): void {
+    if (this.originalLoad || this.originalSpawn) return;
+    const Module = require('module') as { _load: LoadFn };
+    const original = Module._load;
+    const follower = this;
+    this.loadWatch = true;
+    this.wrappedLoad = function wspyLoad(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+      const loaded = original.apply(this, [request, parent, isMain]);
+      if (follower.loadWatch && typeof request === 'string' && TRIGGERS.has(request)) {
+        follower.loadWatch = false;
+        try {
+          follower.patchNow();
+        } catch {
+          // never into the host program
+        }
+      }
+      return loaded;
+    } as LoadFn;
+    this.originalLoad = original;
+    Module._load = this.wrappedLoad;
+  }
+
+  /** Patches ChildProcess.prototype.spawn now (loads child_process if needed). */
+  patchNow(): void {
+    this.unwatchLoads();
+    if (this.originalSpawn || !this.active) return;
+    const proto = (require('child_process') as typeof import('child_process')).ChildProcess.prototype as unknown as {
+      spawn: SpawnFn;
+    };
+    const original = proto.spawn;
+    const follower = this;
+    this.patchedSpawn = function wspySpawn(this: ChildProcess, options: SpawnOptionsInternal): unknown {
+      if (follower.active && options && Array.isArray(options.envPairs)) {
+        try {
+          addAgentToEnvPairs(options.envPairs, follower.config);
+        } catch {
+          // leave the child's env as it was
+        }
+      }
+      // eslint-disable-next-line prefer-rest-params
+      const result = original.apply(this, arguments as unknown as [SpawnOptionsInternal]);
+      if (follower.active) follower.track(this, options);
+      return result;
+    };
+    this.originalSpawn = original;
+    proto.spawn = this.patchedSpawn;
+  }
+
+  /** Restores spawn and Module._load, and forgets the children. */
+  undo(): void {
+    this.active = false;
+    this.unwatchLoads();
+    if (this.originalSpawn) {
+      const proto = (require('child_process') as typeof import('child_process')).ChildProcess.prototype as unknown as {
+        spawn: SpawnFn;
+      };
+      // Someone who patched after us keeps their patch; ours then only passes through (active=false).
+      if (proto.spawn === this.patchedSpawn) proto.spawn = this.originalSpawn;
+      this.originalSpawn = undefined;
+    }
+    for (const [child, onExit] of this.children) child.removeListener('exit', onExit);
+    this.children.clear();
+  }
+
+  private unwatchLoads(): void {
+    this.loadWatch = false;
+    if (!this.originalLoad) return;
+    const Module = require('module') as { _load: LoadFn };
+    if (Module._load === this.wrappedLoad) Module._load = this.originalLoad;
+    this.originalLoad = undefined;
+  }
+
+  private track(child: ChildProcess, options: SpawnOptionsInternal | undefined): void {
+    try {
+      const pid = child.pid;
+      if (typeof pid !== 'number') return; // spawn failed; the application gets its 'error'
+      const argv = Array.isArray(options?.args) ? options!.args.map(String) : [String(options?.file ?? '')];
+      this.report({ t: 'spawn', pid: process.pid, child: pid, argv, time: Date.now() });
+      const onExit = (code: number | null, signal: string | null): void => {
+        this.children.delete(child);
+        if (!this.active) return;
+        try {
+          this.report({ t: 'exit', pid: process.pid, of: pid, code, signal, time: Date.now() });
+        } catch {
+          // never into the host program
+        }
+      };
+      this.children.set(child, onExit);
+      child.once('exit', onExit);
+    } catch {
+      // never into the host program
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// The spool: one JSON message per line in <spool>/<pid>.jsonl, appended synchronously so that it
+// works at boot (before any socket) and inside an exit handler (where nothing async runs).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AgentMessage } from './protocol';
+
+export function spoolFile(dir: string, pid: number): string {
+  return path.join(dir, `${pid}.jsonl`);
+}
+
+/** Appends the messages; false (never an exception) when the spool is gone or unwritable. */
+export function appendToSpool(dir: string, pid: number, ...messages: AgentMessage[]): boolean {
+  if (messages.length === 0) return true;
+  try {
+    fs.appendFileSync(spoolFile(dir, pid), messages.map((m) => JSON.stringify(m) + '\n').join(''));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+// `wspy demo`: records the bundled example, a worker that forks one child per job whose every child
+// repeats a heavy model configuration, and writes wspy-demo.html.
+
+import { Command } from 'commander';
+import * as path from 'path';
+import { recordLaunch } from './launch';
+import * as log from './log';
+import { DEFAULT_RATE_HZ, resolveFormat } from './record-config';
+import { writeAndSummarise } from './record';
+
+export const DEMO_WORKER = path.resolve(__dirname, '..', '..', 'examples', 'demo', 'worker.js');
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('record a bundled example worker that forks one child per job, and write a report')
+    .option('-o, --output <file>', 'where to write the report', 'wspy-demo.html')
+    .option('--jobs <n>', 'jobs the example worker runs, one forked child each', '16')
+    .option('--open', 'open the report in the default browser when done')
+    .action(async (opts: { output: string; jobs: string; open?: boolean }) => {
+      const jobs = String(Math.max(1, Math.min(500, Number(opts.jobs) || 16)));
+      log.info(`recording the demo worker (${jobs} jobs, one forked child each): node examples/demo/worker.js`);
+      const format = resolveFormat(undefined, opts.output);
+      const config = {
+        command: [process.execPath, DEMO_WORKER, jobs, '2'],
+        output: opts.output,
+        format,
+        rateHz: DEFAULT_RATE_HZ,
+        subprocesses: true,
+        idle: false,
+        title: 'wspy demo: a worker that forks one child per job',
+        open: Boolean(opts.open),
+      };
+      const result = await recordLaunch(config);
+      writeAndSummarise(result.recording, config);
+      process.exitCode = await result.exitCode;
+    });
+}

@@ -1,0 +1,196 @@
+// Turns the messages of many agents into one Recording. Pure: the server and the spool reader feed
+// it messages; it never does I/O. Messages come from other processes, so every one is checked
+// before it touches the model, and a bad one is counted and dropped, never thrown.
+
+import { AgentMessage, ChunkMessage, ExitMessage, HelloMessage, SpawnMessage } from '../agent/protocol';
+import { emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from './model';
+import { commandLabel } from './names';
+
+const MAX_STRING = 4096;
+const MAX_ARGV = 256;
+
+export interface AssemblerStats {
+  processes: number;
+  samples: number;
+  /** Messages that were malformed and dropped. */
+  rejected: number;
+}
+
+export class RecordingAssembler {
+  private readonly builder: RecordingBuilder;
+  private readonly seenChunks = new Set<string>();
+  private samples = 0;
+  private rejected = 0;
+
+  constructor(meta: Partial<RecordingMeta> & { startTime: number; intervalUs: number }) {
+    this.builder = new RecordingBuilder();
+    Object.assign(this.builder.recording.meta, meta);
+  }
+
+  get recording(): Recording {
+    return this.builder.recording;
+  }
+
+  stats(): AssemblerStats {
+    return { processes: this.recording.processes.length, samples: this.samples, rejected: this.rejected };
+  }
+
+  /** Takes one untrusted message (already JSON-parsed). Returns false when it was dropped. */
+  ingest(raw: unknown): boolean {
+    const msg = raw as AgentMessage;
+    try {
+      if (!isObject(raw) || !isPid(msg.pid)) return this.reject();
+      switch (msg.t) {
+        case 'hello':
+          return this.hello(msg) || this.reject();
+        case 'chunk':
+          return this.chunk(msg) || this.reject();
+        case 'spawn':
+          return this.spawn(msg) || this.reject();
+        case 'exit':
+          return this.exit(msg) || this.reject();
+        case 'bye':
+          return true;
+        default:
+          return this.reject();
+      }
+    } catch {
+      return this.reject();
+    }
+  }
+
+  /** Marks a process as failed in some way the user should see (e.g. its agent could not start). */
+  addError(pid: number, error: string): void {
+    this.processFor(pid).errors.push(error.slice(0, MAX_STRING));
+  }
+
+  /** Closes the recording: processes still running end now. */
+  finish(endTime: number): Recording {
+    const r = this.recording;
+    r.meta.endTime = endTime;
+    for (const p of r.processes) if (p.endTime === undefined) p.endTime = endTime;
+    return r;
+  }
+
+  private reject(): false {
+    this.rejected++;
+    return false;
+  }
+
+  private hello(m: HelloMessage): boolean {
+    if (!isPid(m.ppid) || !isStringArray(m.argv) || !isStringArray(m.execArgv) || !isTime(m.start)) return false;
+    let p = this.builder.process(String(m.pid));
+    // The same pid saying hello again with another start time is a new process (pid reuse).
+    if (p && p.sampled && p.startTime !== undefined && Math.abs(p.startTime - m.start) > 1) {
+      this.builder.rekeyProcess(p.key, `${p.pid}@${p.startTime}`);
+      p = undefined;
+    }
+    p = p ?? this.processFor(m.pid);
+    p.ppid = m.ppid;
+    p.argv = m.argv.slice(0, MAX_ARGV).map(clip);
+    p.command = commandLabel(p.argv, this.recording.meta.cwd);
+    p.cwd = typeof m.cwd === 'string' ? clip(m.cwd) : undefined;
+    p.nodeVersion = typeof m.node === 'string' ? clip(m.node) : undefined;
+    p.startTime = m.start;
+    p.sampled = !m.error;
+    if (typeof m.error === 'string') p.errors.push(clip(m.error));
+    return true;
+  }
+
+  private chunk(m: ChunkMessage): boolean {
+    if (!Number.isInteger(m.seq) || !isTime(m.end) || !Array.isArray(m.frames) || !Array.isArray(m.nodes)) return false;
+    if (m.nodes.length % 3 !== 0) return false;
+    const key = `${m.pid}:${m.seq}:${m.end}`;
+    if (this.seenChunks.has(key)) return true;
+
+    // Translate the chunk's own frame list once; samples then only use integers.
+    const frames = new Array<number>(m.frames.length);
+    for (let i = 0; i < m.frames.length; i++) {
+      const f = m.frames[i];
+      if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') return false;
+      frames[i] = this.builder.frame(clip(f[0]), clip(f[1]), toLine(f[2]), toLine(f[3]));
+    }
+    const nodeCount = m.nodes.length / 3;
+    const stacks = new Array<StackIndex>(nodeCount);
+    const hits: Array<[StackIndex, number]> = [];
+    for (let i = 0; i < nodeCount; i++) {
+      const parent = m.nodes[3 * i];
+      const frame = m.nodes[3 * i + 1];
+      const count = m.nodes[3 * i + 2];
+      if (!Number.isInteger(parent) || parent < -1 || parent >= i) return false;
+      if (!Number.isInteger(frame) || frame < 0 || frame >= frames.length) return false;
+      if (!Number.isInteger(count) || count < 0) return false;
+      stacks[i] = this.builder.stack(frames[frame], parent === -1 ? ROOT_STACK : stacks[parent]);
+      if (count > 0) hits.push([stacks[i], count]);
+    }
+
+    this.seenChunks.add(key);
+    const p = this.processFor(m.pid);
+    p.sampled = true;
+    const time = m.end - this.recording.meta.startTime;
+    for (const [stack, count] of hits) {
+      this.builder.addSamples(p, stack, count, time);
+      this.samples += count;
+    }
+    return true;
+  }
+
+  private spawn(m: SpawnMessage): boolean {
+    if (!isPid(m.child) || !isStringArray(m.argv) || !isTime(m.time)) return false;
+    const child = this.processFor(m.child);
+    // The child's own hello knows better (an exec through a shell has its own pid and argv).
+    if (child.argv.length === 0) {
+      child.ppid = m.pid;
+      child.argv = m.argv.slice(0, MAX_ARGV).map(clip);
+      child.command = commandLabel(child.argv, this.recording.meta.cwd);
+      child.startTime = child.startTime ?? m.time;
+    }
+    return true;
+  }
+
+  private exit(m: ExitMessage): boolean {
+    if (!isPid(m.of) || !isTime(m.time)) return false;
+    const p = this.processFor(m.of);
+    p.endTime = Math.max(p.endTime ?? 0, m.time);
+    if (typeof m.code === 'number') p.exitCode = m.code;
+    if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    return true;
+  }
+
+  private processFor(pid: number): ProcessRecord {
+    return this.builder.upsertProcess(String(pid), () => ({
+      pid,
+      ppid: 0,
+      argv: [],
+      command: `pid ${pid}`,
+      sampled: false,
+      intervalUs: this.recording.meta.intervalUs,
+      samples: emptySamples(),
+      errors: [],
+    }));
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isPid(x: unknown): x is number {
+  return Number.isInteger(x) && (x as number) >= 0 && (x as number) < 2 ** 32;
+}
+
+function isTime(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}
+
+function isStringArray(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string');
+}
+
+function toLine(x: unknown): number {
+  return Number.isInteger(x) && (x as number) > 0 ? (x as number) : 0;
+}
+
+function clip(s: string): string {
+  return s.length > MAX_STRING ? s.slice(0, MAX_STRING) : s;
+}

@@ -1,0 +1,261 @@
+// The pieces of attaching that talk to a target's inspector: where it will listen, opening it with
+// SIGUSR1, finding the port it really took, a minimal DevTools-protocol session over ws, and the
+// code injected into the target. attach.ts strings them together; this file makes no decisions
+// about errors the user sees.
+import * as http from 'node:http';
+import WebSocket from 'ws';
+import { isAlive, listeningSockets, ListeningSocket } from './procfs';
+import { readCmdline, readEnviron } from './procfs';
+
+export const DEFAULT_INSPECTOR_PORT = 9229;
+const DEFAULT_INSPECTOR_HOST = '127.0.0.1';
+
+export interface InspectorAddress {
+  host: string;
+  /** 0 means the target picks a free port when its inspector opens. */
+  port: number;
+}
+
+// The options that set where the inspector listens: [host:]port, the last one wins as in Node.
+const INSPECT_OPTION = /^--(inspect-port|debug-port|inspect|inspect-brk|inspect-wait)(?:=(.*))?$/;
+
+function applyInspectOption(address: InspectorAddress, value: string): void {
+  const match = /^(?:\[?([^\]]*?)\]?:)?(\d+)$/.exec(value);
+  if (match) {
+    if (match[1]) address.host = match[1];
+    address.port = Number(match[2]);
+  } else if (value !== '') {
+    address.host = value; // `--inspect=host` keeps the port
+  }
+}
+
+function applyOptions(address: InspectorAddress, args: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const match = INSPECT_OPTION.exec(args[i]);
+    if (!match) continue;
+    const takesValue = match[1] === 'inspect-port' || match[1] === 'debug-port';
+    const value = match[2] ?? (takesValue ? args[++i] ?? '' : '');
+    applyInspectOption(address, value);
+  }
+}
+
+/** Node's own options in an argv: those between the binary and the script (or -e / -p code). */
+function nodeOptionsOf(argv: string[]): string[] {
+  const options: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') break;
+    options.push(arg);
+    if (/^(-e|--eval|-p|--print)$/.test(arg)) break;
+    // options that take their value as the next argument
+    if (/^(-r|--require|--import|--loader|--experimental-loader|--inspect-port|--debug-port|--conditions|-C|--title)$/.test(arg)) {
+      options.push(argv[++i] ?? '');
+    }
+  }
+  return options;
+}
+
+/**
+ * Where the target's inspector will listen once opened, read from its command line and
+ * NODE_OPTIONS. A guess: the program may have changed `process.debugPort` itself, so the real port
+ * is always read from /proc afterwards.
+ */
+export function configuredInspectorAddress(pid: number): InspectorAddress {
+  const address = { host: DEFAULT_INSPECTOR_HOST, port: DEFAULT_INSPECTOR_PORT };
+  const fromEnv = (readEnviron(pid).get('NODE_OPTIONS') ?? '').split(/\s+/).filter(Boolean);
+  applyOptions(address, fromEnv);
+  applyOptions(address, nodeOptionsOf(readCmdline(pid)));
+  return address;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Outcome of waiting for the target to listen on a new port. */
+export type OpenResult = { socket: ListeningSocket } | { exited: true } | { timedOut: true };
+
+/**
+ * Polls /proc until the target listens on a socket that it did not hold before (`before`, by inode):
+ * the inspector that SIGUSR1 opened.
+ */
+export async function waitForNewListeningSocket(pid: number, before: ListeningSocket[], timeoutMs: number): Promise<OpenResult> {
+  const known = new Set(before.map((s) => s.inode));
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 5)) {
+    const fresh = listeningSockets(pid).find((s) => !known.has(s.inode));
+    if (fresh) return { socket: fresh };
+    if (!isAlive(pid)) return { exited: true };
+    if (Date.now() >= deadline) return { timedOut: true };
+    await sleep(delay);
+  }
+}
+
+/** Polls /proc until the target no longer listens on `socket`; false on timeout. */
+export async function waitForSocketClosed(pid: number, socket: ListeningSocket, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 5)) {
+    if (!listeningSockets(pid).some((s) => s.inode === socket.inode)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(delay);
+  }
+}
+
+/** The address to connect to for a socket that listens on `address` (a wildcard means loopback). */
+export function connectHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '::1';
+  return address;
+}
+
+interface InspectorTarget {
+  id: string;
+  title: string;
+  webSocketDebuggerUrl: string;
+}
+
+/** GET /json/list from an inspector's HTTP endpoint. */
+export function listInspectorTargets(host: string, port: number, timeoutMs: number): Promise<InspectorTarget[]> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host, port, path: '/json/list', timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        try {
+          const parsed: unknown = JSON.parse(body);
+          if (!Array.isArray(parsed)) throw new Error('not a list');
+          resolve(parsed.filter((t): t is InspectorTarget => typeof t?.webSocketDebuggerUrl === 'string'));
+        } catch {
+          reject(new Error(`${host}:${port} did not answer like a Node inspector`));
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`${host}:${port} did not answer in ${timeoutMs} ms`)));
+    request.on('error', reject);
+  });
+}
+
+interface EvaluateResult {
+  result?: { type: string; value?: unknown; description?: string };
+  exceptionDetails?: { text?: string; exception?: { description?: string } };
+}
+
+/** A DevTools-protocol session over ws: only what attaching needs (Runtime.evaluate). */
+export class CdpSession {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Resolves when the connection is closed, by either side. */
+  readonly closed: Promise<void>;
+
+  private constructor(private readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('message', (data) => this.onMessage(String(data)));
+    socket.on('close', () => {
+      for (const { reject } of this.pending.values()) reject(new Error('the inspector closed the connection'));
+      this.pending.clear();
+    });
+    socket.on('error', () => undefined); // reported through 'close'
+  }
+
+  static connect(url: string, timeoutMs: number): Promise<CdpSession> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+      socket.once('open', () => resolve(new CdpSession(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  private onMessage(text: string): void {
+    let message: { id?: number; result?: unknown; error?: { message?: string } };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+    if (!waiter || message.id === undefined) return; // an event: attaching subscribes to none
+    this.pending.delete(message.id);
+    if (message.error) waiter.reject(new Error(message.error.message ?? 'protocol error'));
+    else waiter.resolve(message.result);
+  }
+
+  send(method: string, params: object, timeoutMs: number): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${method} got no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => (clearTimeout(timer), resolve(value)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  /** Evaluates an expression in the target and returns its value (JSON-compatible values only). */
+  async evaluate(expression: string, timeoutMs: number, commandLineApi = false): Promise<unknown> {
+    const answer = (await this.send(
+      'Runtime.evaluate',
+      { expression, returnByValue: true, includeCommandLineAPI: commandLineApi, silent: true },
+      timeoutMs,
+    )) as EvaluateResult;
+    if (answer.exceptionDetails) {
+      const details = answer.exceptionDetails;
+      throw new Error(details.exception?.description ?? details.text ?? 'evaluation threw');
+    }
+    return answer.result?.value;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/**
+ * How long the target waits, after the injection, before it closes its inspector. Closing at once
+ * blocked the target's event loop about 44 ms: inspector.close() waits until wspy answers its close
+ * frame, and that frame sat behind wspy's not-yet-sent TCP acknowledgement (Nagle's algorithm
+ * against Linux's 40 ms delayed ACK). Closing after the acknowledgement has gone blocks about 1 ms.
+ */
+export const CLOSE_DELAY_MS = 50;
+
+/**
+ * The code run in the target (with the DevTools command-line API, whose `require` exists only while
+ * this evaluation runs). It loads the agent and the inspector module synchronously, then, from a
+ * timer (outside the inspector's own message dispatch), closes the inspector and only then starts the
+ * agent: closing the inspector while the profiler samples crashed targets. Everything is caught,
+ * because an exception escaping a callback would kill the target. The timer is unref'd so that it
+ * never keeps a finishing program alive. Evaluates to a JSON string describing the synchronous part.
+ */
+export function injectionSource(agentPath: string, config: object, closeInspector: boolean): string {
+  return `(function wspyAttach(agentPath, config, closeInspector) {
+  var report = { pid: process.pid, loaded: false, error: null };
+  var inspector = null;
+  var agent = null;
+  try {
+    inspector = require('inspector');
+    agent = require(agentPath);
+    if (!agent || typeof agent.start !== 'function') throw new Error(agentPath + ' does not export start()');
+    report.loaded = true;
+  } catch (e) {
+    agent = null;
+    report.error = String((e && e.message) || e);
+  }
+  var timer = setTimeout(function wspyAttachStart() {
+    try {
+      if (closeInspector && inspector) inspector.close();
+      // Start sampling only once the inspector is really closed, never under an open one we opened.
+      if (agent && (!closeInspector || inspector.url() === undefined)) agent.start(config, { attached: true });
+    } catch (e) {}
+  }, ${closeInspector ? CLOSE_DELAY_MS : 0});
+  if (timer && timer.unref) timer.unref();
+  return JSON.stringify(report);
+})(${JSON.stringify(agentPath)}, ${JSON.stringify(config)}, ${closeInspector ? 'true' : 'false'})`;
+}
+
+/** Code that only closes the inspector on the target's next event-loop turn (used when attaching is abandoned). */
+export const CLOSE_ONLY_SOURCE = `(function (inspector) {
+  setTimeout(function wspyAttachClose() { try { inspector.close(); } catch (e) {} }, ${CLOSE_DELAY_MS}).unref();
+  return 'closing';
+})(require('inspector'))`;

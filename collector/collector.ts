@@ -1,0 +1,229 @@
+// The collector: a ws server on a Unix socket in a new private directory, plus the spool directory
+// beside it where agents write what they cannot send (their hello at boot, their last chunk at exit).
+// Only agents that present the recording's random token get in. Everything they send goes through
+// the RecordingAssembler, which checks it; nothing a socket sends is ever executed.
+
+import { randomBytes, timingSafeEqual } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import WebSocket, { WebSocketServer } from 'ws';
+import { AGENT_ENV, AgentConfig } from '../agent/protocol';
+import { AssemblerStats, RecordingAssembler } from './assembler';
+import { Recording } from './model';
+
+export interface CollectorOptions {
+  intervalUs: number;
+  follow: boolean;
+  idle?: boolean;
+  chunkMs?: number;
+  title?: string;
+  source?: string;
+  command?: string[];
+  cwd?: string;
+}
+
+export interface Collector {
+  /** What agents get in WSPY_AGENT. */
+  agentConfig: AgentConfig;
+  /** `base` plus NODE_OPTIONS that preload the agent and WSPY_AGENT. */
+  agentEnv(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  stats(): AssemblerStats & { connected: number };
+  /** Reports a problem with one process (e.g. attaching to it failed). */
+  addError(pid: number, error: string): void;
+  /** Asks every connected agent to stop, and waits for them to say bye (or for the timeout). */
+  stopAgents(timeoutMs?: number): Promise<void>;
+  /** Reads what is left in the spool, closes the server and removes the private directory. */
+  finish(): Promise<Recording>;
+}
+
+/** Largest message an agent may send; a chunk of a very busy process is well below this. */
+const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+const SPOOL_POLL_MS = 250;
+
+const distDir = path.resolve(__dirname, '..');
+export const AGENT_BUNDLE = path.join(distDir, 'bundles', 'agent.js');
+export const STREAM_BUNDLE = path.join(distDir, 'bundles', 'agent-stream.js');
+
+export function pprofBindingsDir(): string {
+  const pkg = path.dirname(require.resolve('@datadog/pprof/package.json'));
+  return path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
+}
+
+export async function startCollector(opts: CollectorOptions): Promise<Collector> {
+  const startTime = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-'));
+  fs.chmodSync(dir, 0o700);
+  const spool = path.join(dir, 'spool');
+  fs.mkdirSync(spool, { mode: 0o700 });
+  const socket = path.join(dir, 'collector.sock');
+  const token = randomBytes(24).toString('hex');
+
+  const agentConfig: AgentConfig = {
+    socket,
+    token,
+    spool,
+    intervalUs: opts.intervalUs,
+    follow: opts.follow,
+    bindings: pprofBindingsDir(),
+    agent: AGENT_BUNDLE,
+    stream: STREAM_BUNDLE,
+    chunkMs: opts.chunkMs ?? 1000,
+  };
+
+  const assembler = new RecordingAssembler({
+    startTime,
+    intervalUs: opts.intervalUs,
+    idle: opts.idle ?? false,
+    title: opts.title ?? 'wspy recording',
+    source: opts.source ?? 'record',
+    command: opts.command,
+    cwd: opts.cwd ?? process.cwd(),
+    host: os.hostname(),
+    wspyVersion: wspyVersion(),
+  });
+
+  const spoolReader = new SpoolReader(spool, (msg) => assembler.ingest(msg));
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const expected = Buffer.from(token);
+  const wss = new WebSocketServer({
+    server,
+    path: '/agent',
+    maxPayload: MAX_MESSAGE_BYTES,
+    verifyClient: ({ req }: { req: http.IncomingMessage }) => {
+      const given = Buffer.from(String(req.headers['x-wspy-token'] ?? ''));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  });
+  const byes = new Map<WebSocket, () => void>();
+  wss.on('connection', (ws) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return void assembler.ingest(undefined);
+      let msg: unknown;
+      try {
+        msg = JSON.parse(data.toString());
+      } catch {
+        return void assembler.ingest(undefined);
+      }
+      assembler.ingest(msg);
+      if ((msg as { t?: unknown }).t === 'bye') byes.get(ws)?.();
+    });
+    ws.on('error', () => ws.terminate());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => resolve());
+  });
+  fs.chmodSync(socket, 0o600);
+  const poll = setInterval(() => spoolReader.read(), SPOOL_POLL_MS);
+  poll.unref();
+
+  let finished: Promise<Recording> | undefined;
+  return {
+    agentConfig,
+    agentEnv(base = process.env) {
+      const require = `--require ${quoteNodeOption(AGENT_BUNDLE)}`;
+      const nodeOptions = [base.NODE_OPTIONS, require].filter(Boolean).join(' ');
+      return { ...base, NODE_OPTIONS: nodeOptions, [AGENT_ENV]: JSON.stringify(agentConfig) };
+    },
+    stats() {
+      spoolReader.read();
+      return { ...assembler.stats(), connected: wss.clients.size };
+    },
+    addError(pid, error) {
+      assembler.addError(pid, error);
+    },
+    async stopAgents(timeoutMs = 3000) {
+      const waits = [...wss.clients].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState !== WebSocket.OPEN) return resolve();
+            byes.set(ws, resolve);
+            ws.once('close', () => resolve());
+            ws.send(JSON.stringify({ t: 'stop' }), (err) => err && resolve());
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    },
+    finish() {
+      finished ??= (async () => {
+        clearInterval(poll);
+        for (const ws of wss.clients) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        spoolReader.read();
+        fs.rmSync(dir, { recursive: true, force: true });
+        return assembler.finish(Date.now());
+      })();
+      return finished;
+    },
+  };
+}
+
+/** Reads the spool's JSON-lines files incrementally, passing each complete line on. */
+class SpoolReader {
+  private readonly offsets = new Map<string, number>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly onMessage: (msg: unknown) => void,
+  ) {}
+
+  read(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.endsWith('.jsonl')) this.readFile(path.join(this.dir, name));
+    }
+  }
+
+  private readFile(file: string): void {
+    const from = this.offsets.get(file) ?? 0;
+    let data: Buffer;
+    try {
+      const size = fs.statSync(file).size;
+      if (size <= from) return;
+      const fd = fs.openSync(file, 'r');
+      try {
+        data = Buffer.alloc(size - from);
+        fs.readSync(fd, data, 0, data.length, from);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return;
+    }
+    // Only complete lines: an agent may be halfway through appending the next one.
+    const end = data.lastIndexOf(0x0a);
+    if (end < 0) return;
+    this.offsets.set(file, from + end + 1);
+    for (const line of data.subarray(0, end).toString('utf8').split('\n')) {
+      if (!line) continue;
+      let msg: unknown;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        msg = undefined;
+      }
+      this.onMessage(msg);
+    }
+  }
+}
+
+/** NODE_OPTIONS splits on spaces unless a value is double-quoted. */
+function quoteNodeOption(value: string): string {
+  return /[\s"\\]/.test(value) ? `"${value.replace(/(["\\])/g, '\\$1')}"` : value;
+}
+
+let version: string | undefined;
+export function wspyVersion(): string {
+  version ??= (JSON.parse(fs.readFileSync(path.join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}

@@ -1,0 +1,163 @@
+// Chrome DevTools / Node `--cpu-prof` .cpuprofile files: a tree of call frames (`nodes`, or `head` in
+// the pre-2017 format) and one node id per sample with the time since the previous one. Node names the
+// files `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`, which is the only place the pid is written.
+
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import { emptyRecording, emptySamples, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../model';
+import { Importer } from './format';
+import { jsonOf, objectOf } from './sniff';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  /** 1-based, 0 when unknown. */
+  line: number;
+  column: number;
+}
+
+interface ProfileNode {
+  id: number;
+  frame: CallFrame;
+  children: number[];
+}
+
+const NODE_FILE_NAME = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
+
+function fail(what: string): never {
+  throw new UserError(`broken .cpuprofile: ${what}`);
+}
+
+function int(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+function callFrameOf(o: Record<string, unknown>, zeroBased: boolean): CallFrame {
+  const line = typeof o.lineNumber === 'number' && o.lineNumber >= 0 ? o.lineNumber + (zeroBased ? 1 : 0) : 0;
+  const column = typeof o.columnNumber === 'number' && o.columnNumber >= 0 ? o.columnNumber + (zeroBased ? 1 : 0) : 0;
+  return {
+    functionName: typeof o.functionName === 'string' ? o.functionName : '',
+    url: typeof o.url === 'string' ? o.url : '',
+    line,
+    column,
+  };
+}
+
+/** The modern format: a flat node list whose children are ids. */
+function flatNodes(nodes: unknown[]): ProfileNode[] {
+  return nodes.map((n, i) => {
+    const o = objectOf(n);
+    const id = int(o?.id);
+    const cf = objectOf(o?.callFrame);
+    if (!o || id === undefined || !cf) fail(`nodes[${i}] has no id or callFrame`);
+    const children = Array.isArray(o.children) ? o.children.map((c) => int(c) ?? fail(`nodes[${i}].children holds a non-id`)) : [];
+    return { id, frame: callFrameOf(cf, true), children };
+  });
+}
+
+/** The old format: a nested tree under `head`, flattened without recursion (trees can be deep). */
+function nestedNodes(head: Record<string, unknown>): ProfileNode[] {
+  const out: ProfileNode[] = [];
+  const todo: Record<string, unknown>[] = [head];
+  while (todo.length > 0) {
+    const o = todo.pop()!;
+    const id = int(o.id) ?? fail('a node in "head" has no id');
+    const kids = Array.isArray(o.children) ? o.children.map((c) => objectOf(c) ?? fail(`node ${id} has a child that is not a node`)) : [];
+    out.push({ id, frame: callFrameOf(o, false), children: kids.map((k) => int(k.id) ?? fail(`a child of node ${id} has no id`)) });
+    todo.push(...kids);
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
+  return v.length === 0 ? 0 : v[Math.floor(v.length / 2)];
+}
+
+export function readCpuProfile(bytes: Buffer, fileName: string): Recording | undefined {
+  const doc = objectOf(jsonOf(bytes));
+  if (!doc) return undefined;
+  const flat = Array.isArray(doc.nodes);
+  const head = objectOf(doc.head);
+  if (!flat && !head) return undefined;
+  if (flat && !(doc.nodes as unknown[]).some((n) => objectOf(objectOf(n)?.callFrame))) return undefined;
+  const nodes = flat ? flatNodes(doc.nodes as unknown[]) : nestedNodes(head!);
+  if (nodes.length === 0) fail('it has no nodes');
+  const samples = Array.isArray(doc.samples) ? doc.samples : fail('"samples" is missing');
+
+  // Sample times in µs: `timeDeltas` (modern) or absolute `timestamps` (old).
+  // Old profiles give start and end in whole seconds and exact absolute timestamps in µs.
+  const oldTimestamps = !Array.isArray(doc.timeDeltas) && Array.isArray(doc.timestamps) && typeof doc.timestamps[0] === 'number';
+  const startUs = oldTimestamps ? (doc.timestamps as number[])[0] : typeof doc.startTime === 'number' ? doc.startTime * (flat ? 1 : 1e6) : 0;
+  let deltas: number[];
+  if (Array.isArray(doc.timeDeltas)) {
+    deltas = doc.timeDeltas.map((d) => (typeof d === 'number' && Number.isFinite(d) ? d : fail('"timeDeltas" holds a non-number')));
+  } else if (Array.isArray(doc.timestamps)) {
+    const ts = doc.timestamps.map((d) => (typeof d === 'number' && Number.isFinite(d) ? d : fail('"timestamps" holds a non-number')));
+    // Old profiles may carry one timestamp more than samples (the end); extra ones are dropped.
+    deltas = ts.slice(0, samples.length).map((t, i) => t - (i === 0 ? startUs || t : ts[i - 1]));
+  } else {
+    deltas = samples.map(() => 0);
+  }
+  if (deltas.length !== samples.length) fail(`it has ${samples.length} samples but ${deltas.length} time deltas; is it truncated?`);
+
+  const byId = new Map<number, ProfileNode>();
+  const parentOf = new Map<number, number>();
+  for (const n of nodes) byId.set(n.id, n);
+  for (const n of nodes) for (const c of n.children) if (!parentOf.has(c)) parentOf.set(c, n.id);
+
+  const fileMatch = NODE_FILE_NAME.exec(path.basename(fileName));
+  const pid = int(doc.pid) ?? (fileMatch ? Number(fileMatch[1]) : 0);
+  const ppid = int(doc.ppid) ?? 0;
+  const durationUs = deltas.reduce((a, b) => a + Math.max(0, b), 0);
+  const endUs = Math.max(typeof doc.endTime === 'number' ? doc.endTime * (flat ? 1 : 1e6) : 0, startUs + durationUs);
+  const intervalUs = median(deltas) || (samples.length > 0 ? Math.max(1, Math.round((endUs - startUs) / samples.length)) : 1000);
+
+  const b = new RecordingBuilder(
+    emptyRecording({ title: path.basename(fileName), source: 'cpuprofile', startTime: startUs / 1000, endTime: endUs / 1000, intervalUs }),
+  );
+  const p = b.upsertProcess(String(pid), () => ({
+    pid, ppid, argv: [], command: path.basename(fileName), startTime: startUs / 1000, endTime: endUs / 1000,
+    sampled: true, intervalUs, samples: emptySamples(), errors: [],
+  }));
+
+  const stackOfNode = new Map<number, StackIndex>();
+  const stackOf = (id: number): StackIndex => {
+    const known = stackOfNode.get(id);
+    if (known !== undefined) return known;
+    // Walk up to a node whose stack is known, then intern downwards: no recursion on deep trees.
+    const chain: ProfileNode[] = [];
+    const seen = new Set<number>();
+    let parentStack: StackIndex = ROOT_STACK;
+    for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
+      const s = stackOfNode.get(cur);
+      if (s !== undefined) {
+        parentStack = s;
+        break;
+      }
+      if (seen.has(cur)) fail(`node ${cur} is its own ancestor`);
+      seen.add(cur);
+      chain.push(byId.get(cur) ?? fail(`a sample refers to node ${cur}, which is not in the profile`));
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const n = chain[i];
+      // V8's synthetic root is not a frame anyone called.
+      if (n.frame.functionName !== '(root)' || parentOf.has(n.id)) {
+        const f = b.frame(n.frame.functionName, n.frame.url, n.frame.line, n.frame.column);
+        parentStack = b.stack(f, parentStack);
+      }
+      stackOfNode.set(n.id, parentStack);
+    }
+    return parentStack;
+  };
+
+  let t = 0;
+  samples.forEach((id, i) => {
+    const nodeId = int(id) ?? fail(`samples[${i}] is not a node id`);
+    t += Math.max(0, deltas[i]);
+    b.addSamples(p, stackOf(nodeId), 1, t / 1000);
+  });
+  return b.recording;
+}
+
+export const cpuProfileImporter: Importer = { name: 'cpuprofile', read: readCpuProfile };

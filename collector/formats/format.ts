@@ -1,0 +1,35 @@
+// The small interface every data format implements, in the spirit of speedscope's importers: an
+// exporter turns a Recording into bytes; an importer looks at bytes and answers either "not mine"
+// (undefined) or a Recording, and throws a UserError naming what is wrong when the file is its format
+// but broken.
+
+import { Recording } from '../model';
+
+export interface ExportOptions {
+  /** The file being written; wspy json is gzipped when it ends in `.gz`. */
+  fileName?: string;
+  /** Gzip the output (wspy json only; pprof is always gzipped). */
+  gzip?: boolean;
+  /** Keep samples whose leaf is V8's (idle) frame; defaults to the recording's meta.idle. */
+  idle?: boolean;
+  /** collapsed: start every line with a `pid N: command` frame. */
+  processFrames?: boolean;
+  /** speedscope: the unit of weights and start values. */
+  timeUnit?: 'milliseconds' | 'microseconds';
+}
+
+export interface Exporter {
+  name: string;
+  /** File name endings this format is chosen for, most specific first. */
+  extensions: string[];
+  write(r: Recording, opts?: ExportOptions): string | Buffer;
+}
+
+export interface Importer {
+  name: string;
+  /**
+   * Returns undefined when the bytes are not this format. `warn` receives one line per problem that
+   * did not stop the import (e.g. a few lines that are not folded stacks).
+   */
+  read(bytes: Buffer, fileName: string, warn?: (message: string) => void): Recording | undefined;
+}

@@ -1,0 +1,57 @@
+// Cheap looks at a file's bytes shared by the importers: gzip magic, text or binary, and JSON parsed
+// at most once per buffer however many JSON importers ask for it.
+
+import { UserError } from '../errors';
+
+export function isGzip(bytes: Buffer): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** True when the first bytes look like JSON (after a byte-order mark and white space). */
+export function looksLikeJson(bytes: Buffer): boolean {
+  const n = Math.min(bytes.length, 64);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+    if (i === 0 && b === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      i += 2;
+      continue;
+    }
+    return b === 0x7b /* { */ || b === 0x5b /* [ */;
+  }
+  return false;
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+const parsed = new WeakMap<Buffer, Parsed>();
+
+/**
+ * The buffer parsed as JSON, or undefined when it does not look like JSON at all. Throws a UserError
+ * when it starts like JSON but does not parse (truncated, most often).
+ */
+export function jsonOf(bytes: Buffer, what = 'the JSON'): unknown {
+  if (!looksLikeJson(bytes)) return undefined;
+  let p = parsed.get(bytes);
+  if (!p) {
+    try {
+      p = { ok: true, value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) };
+    } catch (e) {
+      p = { ok: false, error: (e as Error).message };
+    }
+    parsed.set(bytes, p);
+  }
+  if (!p.ok) throw new UserError(`${what} does not parse (${p.error}); is it truncated?`);
+  return p.value;
+}
+
+/** A plain object, or undefined. */
+export function objectOf(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** True when the bytes hold no NUL and decode as UTF-8 text. */
+export function isText(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 4096);
+  if (head.includes(0)) return false;
+  return !head.toString('utf8').includes('\uFFFD');
+}

@@ -1,0 +1,86 @@
+// The data a report carries: a reduced copy of the Recording (samples summed per stack, idle samples
+// dropped unless the recording keeps them, stacks too small to ever be seen folded into their parent)
+// that the browser turns into call trees with the same collector/tree.ts code as the server. Pure.
+//
+// Embedding the Recording rather than a finished tree keeps the page small (a stack is two integers,
+// a frame four) and lets the browser build both views (per process, and merged by command) itself.
+
+import { countsByStack } from '../collector/tree';
+import { emptySamples, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../collector/model';
+
+export const REPORT_DATA_VERSION = 1;
+
+/** Stacks whose samples make up less than this share of all samples are folded into their parent. */
+export const DEFAULT_PRUNE_FRACTION = 1 / 20_000;
+
+export interface ReportData {
+  version: number;
+  recording: Recording;
+  /** Samples in the report, all processes (idle samples excluded unless kept): pruning keeps this total. */
+  totalSamples: number;
+  pruning: {
+    fraction: number;
+    /** A stack needs at least this many samples (itself and below, in its process) to be kept. */
+    minSamples: number;
+    /** Distinct stacks (per process) that were folded into a parent. */
+    foldedStacks: number;
+  };
+}
+
+export interface EmbedOptions {
+  /** Share of all samples below which a stack is folded into its parent; 0 keeps everything. */
+  pruneFraction?: number;
+}
+
+export function reportData(r: Recording, opts: EmbedOptions = {}): ReportData {
+  const fraction = opts.pruneFraction ?? DEFAULT_PRUNE_FRACTION;
+  const counts = r.processes.map((p) => countsByStack(r, p));
+  let totalSamples = 0;
+  for (const c of counts) for (const n of c.values()) totalSamples += n;
+  const minSamples = fraction * totalSamples;
+
+  const out = new RecordingBuilder({
+    meta: { ...r.meta },
+    strings: [],
+    frames: { name: [], file: [], line: [], column: [] },
+    stacks: { frame: [], parent: [] },
+    processes: [],
+  });
+  // Translation table from the source recording's stacks to the reduced one's, shared by all processes.
+  const translated = new Map<StackIndex, StackIndex>([[ROOT_STACK, ROOT_STACK]]);
+  const translate = (s: StackIndex): StackIndex => {
+    const known = translated.get(s);
+    if (known !== undefined) return known;
+    const f = r.stacks.frame[s];
+    const frame = out.frame(r.strings[r.frames.name[f]], r.strings[r.frames.file[f]], r.frames.line[f], r.frames.column[f]);
+    const t = out.stack(frame, translate(r.stacks.parent[s]));
+    translated.set(s, t);
+    return t;
+  };
+
+  let foldedStacks = 0;
+  r.processes.forEach((p, i) => {
+    const own = counts[i];
+    const inclusive = inclusiveCounts(r, own);
+    const kept = new Map<StackIndex, number>();
+    for (const [s, c] of own) {
+      let t = s;
+      while (t !== ROOT_STACK && inclusive.get(t)! < minSamples) t = r.stacks.parent[t];
+      if (t !== s) foldedStacks++;
+      kept.set(t, (kept.get(t) ?? 0) + c);
+    }
+    const copy: ProcessRecord = { ...p, argv: [...p.argv], errors: [...p.errors], samples: emptySamples() };
+    out.recording.processes.push(copy);
+    for (const [s, c] of kept) out.addSamples(copy, translate(s), c, 0);
+  });
+  return { version: REPORT_DATA_VERSION, recording: out.recording, totalSamples, pruning: { fraction, minSamples, foldedStacks } };
+}
+
+/** Samples of each stack and everything below it. */
+function inclusiveCounts(r: Recording, own: Map<StackIndex, number>): Map<StackIndex, number> {
+  const inclusive = new Map<StackIndex, number>();
+  for (const [s, c] of own) {
+    for (let t = s; t !== ROOT_STACK; t = r.stacks.parent[t]) inclusive.set(t, (inclusive.get(t) ?? 0) + c);
+  }
+  return inclusive;
+}

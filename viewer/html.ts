@@ -1,0 +1,205 @@
+// The HTML report: one self-contained page (styles, script and data inlined, nothing fetched) that opens
+// from file://. The server renders the header and the process table; the browser code
+// (viewer/browser/report.ts, bundled at build time) draws the flame graph from the embedded data.
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { ProcessRecord, Recording } from '../collector/model';
+import { countsByStack } from '../collector/tree';
+import { DATA_ELEMENT_ID } from './browser/data';
+import { EmbedOptions, reportData } from './embed';
+import { escapeHtml as h, inlineSafe, jsonForScript } from './escape';
+import { formatCount, formatDate, formatDuration, formatPercent, formatRate } from './format';
+import { FrameKind, KIND_LABELS, kindColor } from './palette';
+import { REPORT_CSS } from './style';
+
+export interface HtmlOptions extends EmbedOptions {
+  title?: string;
+}
+
+export function renderHtml(r: Recording, opts: HtmlOptions = {}): string {
+  const title = opts.title ?? r.meta.title;
+  const data = reportData(r, opts);
+  const stats = processStats(r);
+  const nonce = randomBytes(18).toString('base64');
+  const bundle = reportBundle();
+  // No network at view time, by policy as well as by construction; scripts run only with the nonce,
+  // so even markup that slipped into the page could not run a handler.
+  // (base64 and fixed words only: no escaping needed inside the attribute's double quotes)
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:`;
+  const folded = data.pruning.foldedStacks;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="wspy ${h(r.meta.wspyVersion)}">
+<title>${h(title)}</title>
+<style>${inlineSafe(bundle.css + REPORT_CSS, 'style')}</style>
+</head>
+<body>
+${renderHeader(r, title, stats)}
+<main>
+<section id="repeated" class="panel" aria-label="Work repeated across forks"></section>
+<section id="flame" class="panel" aria-label="Flame graph">
+<h2>Where the time goes<small>one block per process under the root, its callees below; click to zoom</small></h2>
+<div class="toolbar">
+<label>Search <input id="search" type="search" placeholder="regular expression, e.g. require|sequelize" spellcheck="false" autocomplete="off"></label>
+<label title="One block for all processes that run the same command"><input id="merge" type="checkbox"> Merge processes with the same command</label>
+<button id="reset" type="button">Reset zoom</button>
+${renderLegend()}
+</div>
+<div id="search-result" class="search-result" role="status" aria-live="polite"></div>
+<div id="chart"><noscript><p class="failure">The flame graph needs JavaScript.</p></noscript></div>
+<p id="details" class="details"></p>
+${folded > 0 ? `<p class="note">Stacks with fewer than ${h(formatCount(Math.ceil(data.pruning.minSamples)))} samples (${h(formatPercent(data.pruning.fraction, 1))} of all; ${h(formatCount(folded))} of them) are folded into their callers.</p>` : ''}
+</section>
+${renderProcessTable(r, stats)}
+</main>
+<footer>Recorded with wspy ${h(r.meta.wspyVersion)} · source: ${h(r.meta.source)}</footer>
+<div id="tooltip" role="tooltip" hidden></div>
+<script id="${DATA_ELEMENT_ID}" type="application/json">${jsonForScript(data)}</script>
+<script nonce="${h(nonce)}">${inlineSafe(bundle.js, 'script')}</script>
+</body>
+</html>
+`;
+}
+
+interface ProcessStats {
+  samples: Map<ProcessRecord, number>;
+  totalSamples: number;
+  totalMs: number;
+}
+
+function processStats(r: Recording): ProcessStats {
+  const samples = new Map<ProcessRecord, number>();
+  let totalSamples = 0;
+  let totalMs = 0;
+  for (const p of r.processes) {
+    let n = 0;
+    for (const c of countsByStack(r, p).values()) n += c;
+    samples.set(p, n);
+    totalSamples += n;
+    totalMs += (n * p.intervalUs) / 1000;
+  }
+  return { samples, totalSamples, totalMs };
+}
+
+function renderHeader(r: Recording, title: string, stats: ProcessStats): string {
+  const m = r.meta;
+  const sampled = r.processes.filter((p) => p.sampled).length;
+  const facts: Array<[string, string]> = [
+    ['Recorded', formatDate(m.startTime)],
+    ['Duration', formatDuration(m.endTime - m.startTime)],
+    ['Processes', sampled === r.processes.length ? formatCount(sampled) : `${formatCount(sampled)} sampled of ${formatCount(r.processes.length)}`],
+    ['Samples', formatCount(stats.totalSamples)],
+    ['CPU time', formatDuration(stats.totalMs)],
+    ['Rate', formatRate(m.intervalUs)],
+    ['Idle', m.idle ? 'kept' : 'dropped'],
+  ];
+  if (m.host) facts.push(['Host', m.host]);
+  const command = m.command && m.command.length > 0 ? `<p class="command">$ ${h(m.command.join(' '))}</p>` : '';
+  return `<header class="top">
+<h1>${h(title)}</h1>
+<dl class="facts">${facts.map(([k, v]) => `<div><dt>${h(k)}</dt><dd>${h(v)}</dd></div>`).join('')}</dl>
+${command}
+</header>`;
+}
+
+function renderLegend(): string {
+  const kinds: FrameKind[] = ['process', 'project', 'package', 'node', 'vm'];
+  const items = kinds.map((k) => `<span style="--swatch: ${kindColor(k, 'legend')}">${h(KIND_LABELS[k])}</span>`);
+  return `<div class="legend" aria-label="Colours">${items.join('')}</div>`;
+}
+
+function renderProcessTable(r: Recording, stats: ProcessStats): string {
+  const rows = processesInTreeOrder(r).map(({ p, depth }) => {
+    const n = stats.samples.get(p) ?? 0;
+    const ms = (n * p.intervalUs) / 1000;
+    const indent = depth > 0 ? `<span class="depth" style="padding-left: ${(depth - 1) * 14}px">└ </span>` : '';
+    return `<tr data-process="${h(p.key)}">
+<td class="num">${indent}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}</td>
+<td class="num">${h(String(p.ppid))}</td>
+<td class="cmd">${h(p.command)}</td>
+<td>${h(lifetime(r, p))}</td>
+<td class="num">${p.sampled ? h(formatCount(n)) : 'not sampled'}</td>
+<td class="num">${p.sampled ? `${h(formatDuration(ms))} <small>${h(formatPercent(ms, stats.totalMs))}</small>` : '–'}</td>
+<td>${exitCell(p)}</td>
+<td class="errors">${p.errors.map((e) => h(e)).join('<br>')}</td>
+</tr>`;
+  });
+  return `<section id="processes" class="panel" aria-label="Processes">
+<h2>Processes<small>click a row to zoom to it</small></h2>
+<table id="process-table" class="processes">
+<thead><tr><th class="num">pid</th><th class="num">ppid</th><th>command</th><th>lifetime</th><th class="num">samples</th><th class="num">CPU time</th><th>exit</th><th>errors</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+</section>`;
+}
+
+/** Parents first, each followed by its children, so that the table reads as the process tree. */
+function processesInTreeOrder(r: Recording): Array<{ p: ProcessRecord; depth: number }> {
+  const key = (host: string | undefined, pid: number): string => `${host ?? ''}:${pid}`;
+  const byPid = new Map(r.processes.map((p) => [key(p.host, p.pid), p]));
+  const children = new Map<ProcessRecord, ProcessRecord[]>();
+  const roots: ProcessRecord[] = [];
+  for (const p of r.processes) {
+    const parent = byPid.get(key(p.host, p.ppid));
+    if (parent && parent !== p) {
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent)!.push(p);
+    } else roots.push(p);
+  }
+  const out: Array<{ p: ProcessRecord; depth: number }> = [];
+  const seen = new Set<ProcessRecord>();
+  const visit = (p: ProcessRecord, depth: number): void => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    out.push({ p, depth });
+    for (const c of children.get(p) ?? []) visit(c, depth + 1);
+  };
+  roots.forEach((p) => visit(p, 0));
+  // Parent links that loop (pid reuse) leave processes unvisited: list them at the top level.
+  r.processes.forEach((p) => visit(p, 0));
+  return out;
+}
+
+function lifetime(r: Recording, p: ProcessRecord): string {
+  const t0 = r.meta.startTime;
+  const at = (t: number): string => (t <= t0 ? 'start' : `+${formatDuration(t - t0)}`);
+  if (p.startTime === undefined && p.endTime === undefined) return '–';
+  const from = p.startTime === undefined ? 'before start' : at(p.startTime);
+  const to = p.endTime === undefined ? 'end' : at(p.endTime);
+  const length = p.startTime !== undefined && p.endTime !== undefined ? ` (${formatDuration(p.endTime - p.startTime)})` : '';
+  return `${from} → ${to}${length}`;
+}
+
+function exitCell(p: ProcessRecord): string {
+  if (p.signal) return `<span class="exit-bad">${h(p.signal)}</span>`;
+  if (p.exitCode === 0) return '0';
+  if (typeof p.exitCode === 'number') return `<span class="exit-bad">code ${h(String(p.exitCode))}</span>`;
+  return p.endTime === undefined ? 'running' : '–';
+}
+
+interface Bundle {
+  js: string;
+  css: string;
+}
+
+let cachedBundle: Bundle | undefined;
+
+/** The report's browser code, built by scripts/build.mjs next to the compiled viewer (dist/bundles/). */
+function reportBundle(): Bundle {
+  if (cachedBundle) return cachedBundle;
+  const dir = path.join(__dirname, '..', 'bundles');
+  const jsPath = path.join(dir, 'report.js');
+  if (!existsSync(jsPath)) throw new Error(`the report's browser code is missing (${jsPath}); run npm run build`);
+  // esbuild writes the CSS that d3-flame-graph imports beside the script.
+  const cssPath = path.join(dir, 'report.css');
+  cachedBundle = { js: readFileSync(jsPath, 'utf8'), css: existsSync(cssPath) ? readFileSync(cssPath, 'utf8') : '' };
+  return cachedBundle;
+}

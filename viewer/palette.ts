@@ -1,0 +1,55 @@
+// What kind of code a frame is, and the colour it is drawn in, shared by the HTML report and the SVG so
+// that both read the same way: warm for the project's own code, yellow for node_modules, cool for Node's
+// internals, grey for V8's pseudo-frames ((idle), (program), (garbage collector)). Pure.
+
+import { packageOf } from '../collector/names';
+
+export type FrameKind = 'project' | 'package' | 'node' | 'vm' | 'process' | 'root';
+
+export const KIND_LABELS: Record<FrameKind, string> = {
+  project: 'your code',
+  package: 'node_modules',
+  node: 'Node internals',
+  vm: 'V8 (idle, GC, program)',
+  process: 'process',
+  root: 'all',
+};
+
+export function frameKind(file: string): FrameKind {
+  if (!file) return 'vm';
+  if (packageOf(file)) return 'package';
+  if (file.startsWith('node:') || file.startsWith('internal/') || !/[\\/]/.test(file)) return 'node';
+  return 'project';
+}
+
+/** A stable value in [0, 1) from a name, so that a function keeps its shade from one report to the next. */
+function shade(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) / 4294967296;
+}
+
+export function kindColor(kind: FrameKind, name: string): string {
+  const v = shade(name);
+  const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * v);
+  switch (kind) {
+    case 'project':
+      return `rgb(${mix(225, 250)},${mix(110, 170)},${mix(60, 80)})`;
+    case 'package':
+      return `rgb(${mix(215, 240)},${mix(195, 225)},${mix(70, 110)})`;
+    case 'node':
+      return `rgb(${mix(120, 160)},${mix(170, 200)},${mix(215, 240)})`;
+    case 'vm':
+      return `rgb(${mix(190, 210)},${mix(190, 210)},${mix(190, 210)})`;
+    case 'process':
+      return `rgb(${mix(150, 175)},${mix(200, 220)},${mix(175, 195)})`;
+    case 'root':
+      return 'rgb(200,200,200)';
+  }
+}
+
+/** The colour of the frames a search matched. */
+export const HIGHLIGHT_COLOR = 'rgb(230,0,230)';
