@@ -33,8 +33,10 @@ export function connectStream(config: AgentConfig, events: StreamEvents): Stream
     headers: { 'x-wspy-token': config.token },
     perMessageDeflate: false,
     // An unref'd socket: the agent must never keep its process alive.
-    createConnection: (options: net.NetConnectOpts) => {
-      const socket = net.connect(options);
+    // ws hands over the HTTP options, whose `path` is the URL path; the socket is `socketPath`
+    // (Node 20 tolerates the mix, Node 18 connects to "/agent").
+    createConnection: (options: net.NetConnectOpts & { socketPath?: string }) => {
+      const socket = net.connect({ ...options, path: options.socketPath ?? config.socket } as net.IpcNetConnectOpts);
       socket.unref();
       return socket;
     },

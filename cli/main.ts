@@ -6,6 +6,7 @@ import { UserError } from '../collector/errors';
 import { demoCommand } from './demo';
 import * as log from './log';
 import { recordCommand } from './record';
+import { reportCommand } from './report';
 
 export function buildProgram(): Command {
   return new Command('wspy')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .addCommand(recordCommand())
+    .addCommand(reportCommand())
     .addCommand(demoCommand());
 }
 

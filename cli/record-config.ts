@@ -98,6 +98,10 @@ const EXTENSIONS: Record<OutputFormat, string> = {
   json: '.json',
 };
 
+export function extensionFor(format: OutputFormat): string {
+  return EXTENSIONS[format];
+}
+
 /** `wspy-<command>-<timestamp>.<ext>`, e.g. wspy-worker-20261123-201500.html. */
 export function defaultOutput(command: string[], pid: number | undefined, format: OutputFormat, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

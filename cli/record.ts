@@ -2,9 +2,10 @@
 
 import { Command } from 'commander';
 import * as path from 'path';
-import { UserError } from '../collector/errors';
 import { Recording } from '../collector/model';
 import { countsByStack } from '../collector/tree';
+import { analyze, summaryLines } from '../collector/analysis/index';
+import { recordAttached } from './attach-mode';
 import { recordLaunch } from './launch';
 import * as log from './log';
 import { openInBrowser } from './open';
@@ -34,7 +35,9 @@ export function recordCommand(): Command {
 
 async function record(config: RecordConfig): Promise<void> {
   if (config.pid !== undefined) {
-    throw new UserError('attaching with -p is not available in this build yet: launch the command under wspy instead (wspy record -- node worker.js)');
+    const { recording } = await recordAttached(config);
+    writeAndSummarise(recording, config);
+    return;
   }
   const result = await recordLaunch(config);
   writeAndSummarise(result.recording, config);
@@ -52,7 +55,16 @@ async function record(config: RecordConfig): Promise<void> {
 export function writeAndSummarise(recording: Recording, config: Pick<RecordConfig, 'output' | 'format' | 'title' | 'open'>): void {
   writeOutput(recording, config.output, { format: config.format, title: config.title });
   log.info(`Wrote ${config.output}: ${summary(recording)}`);
+  printRepeatedWork(recording);
   if (config.open) openInBrowser(config.output);
+}
+
+/** The top five items of work repeated across forks, one line each (nothing when there are none). */
+export function printRepeatedWork(recording: Recording): void {
+  const lines = summaryLines(analyze(recording), 5);
+  if (lines.length === 0) return;
+  log.info('repeated across processes:');
+  for (const line of lines) log.info(`  ${line}`);
 }
 
 /** `N processes, M samples, E errors`; idle samples count only when they are kept in the report. */

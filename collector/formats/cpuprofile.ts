@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { emptyRecording, emptySamples, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../model';
+import { commandLabel } from '../names';
 import { Importer } from './format';
 import { jsonOf, objectOf } from './sniff';
 
@@ -116,8 +117,12 @@ export function readCpuProfile(bytes: Buffer, fileName: string): Recording | und
   const b = new RecordingBuilder(
     emptyRecording({ title: path.basename(fileName), source: 'cpuprofile', startTime: startUs / 1000, endTime: endUs / 1000, intervalUs }),
   );
+  // A .cpuprofile has no command line; the script Node ran first names the process well enough for
+  // families to form (`node child.js` for every child of a forking program).
+  const entry = entryScript(nodes, byId);
+  const argv = entry ? ['node', entry] : [];
   const p = b.upsertProcess(String(pid), () => ({
-    pid, ppid, argv: [], command: path.basename(fileName), startTime: startUs / 1000, endTime: endUs / 1000,
+    pid, ppid, argv, command: entry ? commandLabel(argv) : path.basename(fileName), startTime: startUs / 1000, endTime: endUs / 1000,
     sampled: true, intervalUs, samples: emptySamples(), errors: [],
   }));
 
@@ -158,6 +163,23 @@ export function readCpuProfile(bytes: Buffer, fileName: string): Recording | und
     b.addSamples(p, stackOf(nodeId), 1, t / 1000);
   });
   return b.recording;
+}
+
+/** The first script below the profile's root (breadth first) that is neither Node's own nor a package. */
+function entryScript(nodes: ProfileNode[], byId: Map<number, ProfileNode>): string | undefined {
+  const children = new Set(nodes.flatMap((n) => n.children));
+  const queue = nodes.filter((n) => !children.has(n.id));
+  for (let i = 0; i < queue.length && i < 10_000; i++) {
+    const url = queue[i].frame.url;
+    if (url && !url.startsWith('node:') && !url.includes('/node_modules/') && !url.startsWith('internal/')) {
+      return url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+    }
+    for (const c of queue[i].children) {
+      const n = byId.get(c);
+      if (n) queue.push(n);
+    }
+  }
+  return undefined;
 }
 
 export const cpuProfileImporter: Importer = { name: 'cpuprofile', read: readCpuProfile };

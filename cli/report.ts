@@ -1,0 +1,43 @@
+// `wspy report`: turns saved recordings and foreign profiles (Node's --cpu-prof output, .cpuprofile,
+// pprof, collapsed, speedscope) into the same report, with the same cross-process analysis.
+
+import { Command } from 'commander';
+import { analyze } from '../collector/analysis/index';
+import { importFiles } from '../collector/formats/index';
+import * as log from './log';
+import { extensionFor, OUTPUT_FORMATS, resolveFormat } from './record-config';
+import { writeAndSummarise } from './record';
+
+interface ReportOptions {
+  output?: string;
+  format?: string;
+  json?: boolean;
+  title?: string;
+  idle?: boolean;
+  open?: boolean;
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('make a report from saved recordings or other profilers\' files (directories are searched)')
+    .argument('<inputs...>', 'wspy .json[.gz] recordings, .cpuprofile files, pprof .pb.gz, folded stacks, speedscope .json, or directories of them')
+    .option('-o, --output <file>', 'where to write the report (default: wspy-report.<ext>)')
+    .option('-f, --format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: from the output's extension, else html)`)
+    .option('--json', 'print the cross-process analysis as JSON on stdout (docs/ANALYSIS.md); with -o, write the report too')
+    .option('--title <title>', 'title of the report')
+    .option('--idle', 'keep samples taken while the event loop is idle')
+    .option('--open', 'open the report in the default browser when done')
+    .action((inputs: string[], opts: ReportOptions) => {
+      const { recording, problems } = importFiles(inputs);
+      for (const problem of problems) log.warn(problem);
+      if (opts.idle) recording.meta.idle = true;
+      if (opts.title) recording.meta.title = opts.title;
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(analyze(recording), null, 2) + '\n');
+        if (!opts.output) return;
+      }
+      const format = resolveFormat(opts.format, opts.output);
+      const output = opts.output ?? `wspy-report${extensionFor(format)}`;
+      writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open) });
+    });
+}
