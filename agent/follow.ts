@@ -6,8 +6,14 @@
 // Loading child_process costs a fork about 3.5 ms, so the patch waits until the application loads
 // child_process or cluster itself (seen through Module._load), or until the process has lived long
 // enough to stream (patchNow).
+//
+// The same Module._load watch shows queues.ts the modules the application loads, so that it can
+// notice BullMQ and Bull workers; for that the watch stays in place for the agent's whole life (one
+// type check per bare `require`), and without `follow` it is all the follower does.
 import type { ChildProcess } from 'child_process';
 import { AGENT_ENV, type AgentConfig, type ExitMessage, type SpawnMessage } from './protocol';
+import { QueueWatch } from './queues';
+import { appendToSpool } from './spool';
 
 type Report = (message: SpawnMessage | ExitMessage) => void;
 type SpawnFn = (this: ChildProcess, options: SpawnOptionsInternal) => unknown;
@@ -58,6 +64,8 @@ export class ChildFollower {
   private wrappedLoad: LoadFn | undefined;
   private loadWatch = false;
   private active = true;
+  /** Queue messages go straight to the spool, where `wspy ps` can read them too. */
+  private readonly queues = new QueueWatch((m) => appendToSpool(this.config.spool, process.pid, m));
   private readonly children = new Map<ChildProcess, (code: number | null, signal: string | null) => void>();
 
   constructor(
@@ -65,16 +73,20 @@ export class ChildFollower {
     private readonly report: Report,
   ) {}
 
-  /** Patches spawn as soon as the application loads child_process or cluster. */
+  /**
+   * Patches spawn as soon as the application loads child_process or cluster (with `follow`), and
+   * shows queues.ts every package the application loads.
+   */
   watchLoads(): void {
-    if (this.originalLoad || this.originalSpawn) return;
+    if (this.originalLoad || !this.active) return;
     const Module = require('module') as { _load: LoadFn };
     const original = Module._load;
     const follower = this;
-    this.loadWatch = true;
+    this.loadWatch = this.config.follow && !this.originalSpawn;
     this.wrappedLoad = function wspyLoad(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
       const loaded = original.apply(this, [request, parent, isMain]);
-      if (follower.loadWatch && typeof request === 'string' && TRIGGERS.has(request)) {
+      if (typeof request !== 'string') return loaded;
+      if (follower.loadWatch && TRIGGERS.has(request)) {
         follower.loadWatch = false;
         try {
           follower.patchNow();
@@ -82,16 +94,28 @@ export class ChildFollower {
           // never into the host program
         }
       }
+      // Packages only: a relative or absolute request is the application's own code.
+      const first = request.charCodeAt(0);
+      if (first !== 46 /* . */ && first !== 47 /* / */) follower.queues.inspect(loaded);
       return loaded;
     } as LoadFn;
     this.originalLoad = original;
     Module._load = this.wrappedLoad;
   }
 
-  /** Patches ChildProcess.prototype.spawn now (loads child_process if needed). */
+  /**
+   * Patches ChildProcess.prototype.spawn now (loads child_process if needed), when following.
+   * In a process that was already running (attach), also looks for a queue library it loaded.
+   */
   patchNow(): void {
-    this.unwatchLoads();
-    if (this.originalSpawn || !this.active) return;
+    this.loadWatch = false;
+    if (!this.active) return;
+    if (!this.originalLoad) {
+      this.queues.inspectLoaded();
+      this.watchLoads();
+      this.loadWatch = false;
+    }
+    if (this.originalSpawn || !this.config.follow) return;
     const proto = (require('child_process') as typeof import('child_process')).ChildProcess.prototype as unknown as {
       spawn: SpawnFn;
     };
@@ -118,6 +142,7 @@ export class ChildFollower {
   undo(): void {
     this.active = false;
     this.unwatchLoads();
+    this.queues.undo();
     if (this.originalSpawn) {
       const proto = (require('child_process') as typeof import('child_process')).ChildProcess.prototype as unknown as {
         spawn: SpawnFn;

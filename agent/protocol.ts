@@ -88,7 +88,22 @@ export interface ByeMessage {
   reason: string;
 }
 
-export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage;
+/**
+ * The process created a job-queue worker (BullMQ's `new Worker`, Bull's `queue.process`). Written
+ * straight to the spool, where both the collector and `wspy ps` read it; sent again for every
+ * worker, so readers treat it as a set.
+ */
+export interface QueueMessage {
+  t: 'queue';
+  pid: number;
+  queue: string;
+  /** The Redis key prefix of the queue (`bull` unless the application chose another). */
+  prefix: string;
+  kind: 'bullmq' | 'bull';
+  time: number;
+}
+
+export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage | QueueMessage;
 
 /** What the collector may send to an agent. Agents treat anything else as noise. */
 export interface StopCommand {

@@ -2,7 +2,7 @@
 // it messages; it never does I/O. Messages come from other processes, so every one is checked
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
-import { AgentMessage, ChunkMessage, ExitMessage, HelloMessage, SpawnMessage } from '../agent/protocol';
+import { AgentMessage, ChunkMessage, ExitMessage, HelloMessage, QueueMessage, SpawnMessage } from '../agent/protocol';
 import { emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from './model';
 import { commandLabel } from './names';
 
@@ -51,6 +51,8 @@ export class RecordingAssembler {
           return this.exit(msg) || this.reject();
         case 'bye':
           return true;
+        case 'queue':
+          return this.queue(msg) || this.reject();
         default:
           return this.reject();
       }
@@ -154,6 +156,16 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    return true;
+  }
+
+  /** The process works for a queue: its agent saw it create a BullMQ or Bull worker. */
+  private queue(m: QueueMessage): boolean {
+    if (typeof m.queue !== 'string' || m.queue === '') return false;
+    const p = this.processFor(m.pid);
+    const queue = clip(m.queue);
+    p.queues = p.queues ?? [];
+    if (!p.queues.includes(queue) && p.queues.length < MAX_ARGV) p.queues.push(queue);
     return true;
   }
 

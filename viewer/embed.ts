@@ -6,6 +6,7 @@
 // a frame four) and lets the browser build both views (per process, and merged by command) itself.
 
 import { countsByStack } from '../collector/tree';
+import type { ReportAnalysis } from './findings';
 import { emptySamples, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../collector/model';
 
 export const REPORT_DATA_VERSION = 1;
@@ -25,6 +26,8 @@ export interface ReportData {
     /** Distinct stacks (per process) that were folded into a parent. */
     foldedStacks: number;
   };
+  /** The cross-process analysis (families and ranked findings), computed on the full recording. */
+  analysis?: ReportAnalysis;
 }
 
 export interface EmbedOptions {

@@ -3,15 +3,18 @@
 // (viewer/browser/report.ts, bundled at build time) draws the flame graph from the embedded data.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
-import * as path from 'node:path';
+import { analyze } from '../collector/analysis';
+import type { Analysis } from '../collector/analysis/types';
 import { ProcessRecord, Recording } from '../collector/model';
 import { countsByStack } from '../collector/tree';
 import { DATA_ELEMENT_ID } from './browser/data';
-import { EmbedOptions, reportData } from './embed';
+import { loadBundle } from './bundle';
+import { EmbedOptions, ReportData, reportData } from './embed';
+import { ReportAnalysis, reportAnalysis } from './findings';
 import { escapeHtml as h, inlineSafe, jsonForScript } from './escape';
 import { formatCount, formatDate, formatDuration, formatPercent, formatRate } from './format';
-import { FrameKind, KIND_LABELS, kindColor } from './palette';
+import { FrameKind, KIND_LABELS, kindColor, repetitionColor } from './palette';
+import { renderRepeatedPanel } from './repeated-panel';
 import { REPORT_CSS } from './style';
 
 export interface HtmlOptions extends EmbedOptions {
@@ -20,10 +23,14 @@ export interface HtmlOptions extends EmbedOptions {
 
 export function renderHtml(r: Recording, opts: HtmlOptions = {}): string {
   const title = opts.title ?? r.meta.title;
-  const data = reportData(r, opts);
+  // The analysis runs on the full recording (the embedded copy is pruned); the panel is rendered here,
+  // and the browser gets the families and findings for the family view, the colours and the clicks.
+  const analysis = analyzeSafely(r);
+  const ra = analysis ? reportAnalysis(analysis) : undefined;
+  const data: ReportData = { ...reportData(r, opts), ...(ra ? { analysis: ra } : {}) };
   const stats = processStats(r);
   const nonce = randomBytes(18).toString('base64');
-  const bundle = reportBundle();
+  const bundle = loadBundle('report');
   // No network at view time, by policy as well as by construction; scripts run only with the nonce,
   // so even markup that slipped into the page could not run a handler.
   // (base64 and fixed words only: no escaping needed inside the attribute's double quotes)
@@ -42,14 +49,14 @@ export function renderHtml(r: Recording, opts: HtmlOptions = {}): string {
 <body>
 ${renderHeader(r, title, stats)}
 <main>
-<section id="repeated" class="panel" aria-label="Work repeated across forks"></section>
+<section id="repeated" class="panel" aria-label="Work repeated across forks">${analysis && ra ? renderRepeatedPanel(analysis, ra) : ''}</section>
 <section id="flame" class="panel" aria-label="Flame graph">
 <h2>Where the time goes<small>one block per process under the root, its callees below; click to zoom</small></h2>
 <div class="toolbar">
 <label>Search <input id="search" type="search" placeholder="regular expression, e.g. require|sequelize" spellcheck="false" autocomplete="off"></label>
-<label title="One block for all processes that run the same command"><input id="merge" type="checkbox"> Merge processes with the same command</label>
+${renderViewSwitches(ra)}
 <button id="reset" type="button">Reset zoom</button>
-${renderLegend()}
+${renderLegend()}${ra && ra.families.length > 0 ? renderRepetitionLegend(ra) : ''}
 </div>
 <div id="search-result" class="search-result" role="status" aria-live="polite"></div>
 <div id="chart"><noscript><p class="failure">The flame graph needs JavaScript.</p></noscript></div>
@@ -108,10 +115,40 @@ ${command}
 </header>`;
 }
 
+function analyzeSafely(r: Recording): Analysis | undefined {
+  try {
+    return analyze(r);
+  } catch (e) {
+    // The flame graph is worth having without the analysis; say so rather than lose the report.
+    process.emitWarning(`wspy: the cross-process analysis failed, the report has no "repeated across forks" panel: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+/** The family view (merge switch) and the colouring by repetition, named after the largest family. */
+function renderViewSwitches(ra: ReportAnalysis | undefined): string {
+  const family = ra?.families[0];
+  if (!family) {
+    return `<label title="One block for all processes that run the same command"><input id="merge" type="checkbox"> Merge processes with the same command</label>`;
+  }
+  const example = `${family.keys.length} x ${family.entry}`;
+  const noun = family.forked ? 'forks' : 'processes';
+  return `<label title="One block per family of processes (the same program, whatever its arguments), e.g. ${h(example)}"><input id="merge" type="checkbox"> Family view: merge ${noun} into one block (${h(example)})</label>
+<label title="Red: the frame runs in every member of its family; grey: in one"><input id="color-repeat" type="checkbox"> Colour by repetition across ${noun}</label>`;
+}
+
 function renderLegend(): string {
   const kinds: FrameKind[] = ['process', 'project', 'package', 'node', 'vm'];
   const items = kinds.map((k) => `<span style="--swatch: ${kindColor(k, 'legend')}">${h(KIND_LABELS[k])}</span>`);
-  return `<div class="legend" aria-label="Colours">${items.join('')}</div>`;
+  return `<div class="legend" id="legend-kind" aria-label="Colours">${items.join('')}</div>`;
+}
+
+function renderRepetitionLegend(ra: ReportAnalysis): string {
+  const n = ra.families[0].keys.length;
+  const noun = ra.families[0].forked ? 'forks' : 'members';
+  const steps = [n, Math.max(1, Math.round(n / 2)), 1].filter((v, i, a) => a.indexOf(v) === i);
+  const items = steps.map((m) => `<span style="--swatch: ${repetitionColor(m, n)}">in ${m} of ${n} ${noun}</span>`);
+  return `<div class="legend" id="legend-repeat" aria-label="Colours by repetition" hidden>${items.join('')}<span style="--swatch: rgb(232,234,238)">no family</span></div>`;
 }
 
 function renderProcessTable(r: Recording, stats: ProcessStats): string {
@@ -183,23 +220,4 @@ function exitCell(p: ProcessRecord): string {
   if (p.exitCode === 0) return '0';
   if (typeof p.exitCode === 'number') return `<span class="exit-bad">code ${h(String(p.exitCode))}</span>`;
   return p.endTime === undefined ? 'running' : '–';
-}
-
-interface Bundle {
-  js: string;
-  css: string;
-}
-
-let cachedBundle: Bundle | undefined;
-
-/** The report's browser code, built by scripts/build.mjs next to the compiled viewer (dist/bundles/). */
-function reportBundle(): Bundle {
-  if (cachedBundle) return cachedBundle;
-  const dir = path.join(__dirname, '..', 'bundles');
-  const jsPath = path.join(dir, 'report.js');
-  if (!existsSync(jsPath)) throw new Error(`the report's browser code is missing (${jsPath}); run npm run build`);
-  // esbuild writes the CSS that d3-flame-graph imports beside the script.
-  const cssPath = path.join(dir, 'report.css');
-  cachedBundle = { js: readFileSync(jsPath, 'utf8'), css: existsSync(cssPath) ? readFileSync(cssPath, 'utf8') : '' };
-  return cachedBundle;
 }

@@ -53,3 +53,17 @@ export function kindColor(kind: FrameKind, name: string): string {
 
 /** The colour of the frames a search matched. */
 export const HIGHLIGHT_COLOR = 'rgb(230,0,230)';
+
+/** Frames of processes outside any family, in the colouring by repetition. */
+export const NO_FAMILY_COLOR = 'rgb(232,234,238)';
+
+/**
+ * The colouring by repetition: red for a frame that runs in every member of its family, fading to grey
+ * for one that runs in a single member.
+ */
+export function repetitionColor(members: number, of: number): string {
+  const t = of > 1 ? Math.min(1, Math.max(0, (members - 1) / (of - 1))) : 1;
+  // Grey (196,196,196) to red (214,45,32), through a warm middle so that "most" still reads as warm.
+  const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * t);
+  return `rgb(${mix(196, 214)},${mix(196, 45)},${mix(196, 32)})`;
+}

@@ -21,6 +21,24 @@ main { padding: 16px 24px 32px; display: flex; flex-direction: column; gap: 16px
 .panel h2 { margin: 0 0 10px; font-size: 16px; font-weight: 600; }
 .panel h2 small { font-weight: 400; color: var(--muted); font-size: 13px; margin-left: 8px; }
 #repeated:empty { display: none; }
+#repeated { border-left: 4px solid #d62d20; }
+.finding { margin: 0 0 6px; font-size: 15px; line-height: 1.5; max-width: 72em; }
+.finding-note { margin: 0 0 12px; color: var(--muted); font-size: 13px; max-width: 80em; }
+table.findings { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 13px; }
+table.findings th, table.findings td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.findings th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+table.findings td.num, table.findings th.num { text-align: right; white-space: nowrap; }
+table.findings td.fn { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+table.findings td.family { color: var(--muted); font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+table.findings td.advice { color: var(--muted); }
+table.findings .within { display: block; color: var(--muted); font: 12px system-ui, sans-serif; }
+table.findings tr.nested td.fn { padding-left: 28px; }
+table.findings tbody tr { cursor: pointer; }
+table.findings tbody tr:hover, table.findings tbody tr:focus { background: #f0f4fb; outline: none; }
+table.findings tbody tr.selected { background: #fde8e6; }
+table.findings .bar { display: inline-block; width: 48px; height: 8px; margin-right: 8px; border-radius: 2px; vertical-align: 0;
+  background: linear-gradient(90deg, #d62d20 var(--share), #eceef2 var(--share)); }
+.legend[hidden] { display: none; }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 18px; margin-bottom: 10px; }
 .toolbar input[type=search] { width: 22em; max-width: 60vw; padding: 5px 8px; border: 1px solid #c5ccd6; border-radius: 5px;
   font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -47,6 +65,7 @@ main { padding: 16px 24px 32px; display: flex; flex-direction: column; gap: 16px
   background: rgba(20, 24, 32, 0.94); color: #fff; font-size: 12.5px; line-height: 1.5; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
 #tooltip .tip-name { font-weight: 600; overflow-wrap: anywhere; }
 #tooltip .tip-process { color: #b8c4d6; }
+#tooltip .tip-repeat { color: #ffb4a8; }
 table.processes { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.processes th, table.processes td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.processes th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }

@@ -63,7 +63,9 @@ export function parseCommand(argv: string[]): ParsedCommand {
     }
     i += FLAGS_WITH_VALUE.has(a) ? 2 : 1;
   }
-  const entry = argv[i] === undefined ? '' : argv[i].replace(TEMP_PATH, '$1<tmp>');
+  // The entry script is the program's identity: kept as it is, even when it lives under /tmp
+  // (a checkout there is still one program); only the arguments after it are normalised.
+  const entry = argv[i] ?? '';
   return { exe, entry, args: argv.slice(i + 1).map(normaliseArg) };
 }
 

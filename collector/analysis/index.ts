@@ -48,6 +48,7 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
       entry: f.entry,
       members: members.length,
       pids: f.members.map((p) => p.pid),
+      keys: f.members.map((p) => p.key),
       forked: f.forked,
       cpuMs: round(familyMs),
       msPerMember: spread(perMember),

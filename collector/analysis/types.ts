@@ -91,6 +91,8 @@ export interface FamilyAnalysis {
   entry: string;
   members: number;
   pids: number[];
+  /** Process keys of the members (ProcessRecord.key), parallel to pids: what viewers match processes by. */
+  keys: string[];
   /** True when the members are children of processes in the recording (forks). */
   forked: boolean;
   /** CPU ms of all members together, and per member. */

@@ -51,6 +51,7 @@ declare module 'd3-flame-graph' {
     zoomTo(d: FlameNode<T>): void;
     findById(id: number): FlameNode<T> | null;
     destroy(): FlameGraph<T>;
+    update(): FlameGraph<T>;
   }
 
   export default function flamegraph<T>(): FlameGraph<T>;

@@ -6,7 +6,9 @@ import flamegraph, { FlameGraph, FlameNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import type { CallTreeNode } from '../../collector/tree';
 import { formatCount, formatDuration, formatPercent } from '../format';
-import { FrameKind, HIGHLIGHT_COLOR, kindColor } from '../palette';
+import { FrameKind, HIGHLIGHT_COLOR, kindColor, NO_FAMILY_COLOR, repetitionColor } from '../palette';
+import { ms as shortMs } from '../findings';
+import type { Repetition } from './families';
 import { createTooltip, TooltipLine } from './tooltip';
 
 type Node = FlameNode<CallTreeNode>;
@@ -18,7 +20,12 @@ export interface FlameContext {
   intervalUsOf: Map<string, number>;
   /** Used where a node spans processes sampled at different rates. */
   defaultIntervalUs: number;
+  /** How frames repeat across their family's members; absent when the recording has no family. */
+  repetition?: Repetition;
 }
+
+/** What a frame's colour says: its kind of code, or in how many members of its family it runs. */
+export type ColorMode = 'kind' | 'repetition';
 
 export interface FlameElements {
   chart: HTMLElement;
@@ -34,6 +41,7 @@ const TRANSITION_MS = 250;
 export class FlameView {
   private chart: FlameGraph<CallTreeNode> | undefined;
   private matcher: RegExp | undefined;
+  private colorMode: ColorMode = 'kind';
 
   constructor(
     private readonly el: FlameElements,
@@ -56,7 +64,7 @@ export class FlameView {
       .tooltip(createTooltip<CallTreeNode>(this.el.tooltip, (d) => this.describe(d)))
       .setDetailsElement(this.el.details)
       .setLabelHandler((d) => this.describe(d).map((l) => l.text).join('  ·  '))
-      .setColorMapper((d) => (d.highlight ? HIGHLIGHT_COLOR : kindColor(this.kindOf(d.data), d.data.name)))
+      .setColorMapper((d) => (d.highlight ? HIGHLIGHT_COLOR : this.colorOf(d)))
       .setSearchMatch((d) => this.matcher !== undefined && this.matcher.test(d.data.name))
       .setSearchHandler((results) => this.onSearchResult(matchedSamples(results), this.root()?.data.value ?? 0));
     this.chart = chart;
@@ -75,10 +83,37 @@ export class FlameView {
     this.chart?.resetZoom();
   }
 
+  setColorMode(mode: ColorMode): void {
+    this.colorMode = mode;
+    this.chart?.update();
+  }
+
+  /**
+   * Zooms to the largest frame whose label matches, under the nodes of the given processes (all
+   * processes when none is given); false when nothing matches.
+   */
+  zoomToFrame(re: RegExp, processKeys?: string[]): boolean {
+    const root = this.root();
+    if (!root || !this.chart) return false;
+    const wanted = processKeys ? new Set(processKeys) : undefined;
+    let best: Node | undefined;
+    for (const n of root.descendants()) {
+      if (n.data.frame === undefined || !re.test(n.data.name)) continue;
+      if (wanted && !processNodeOf(n)?.data.processes?.some((k) => wanted.has(k))) continue;
+      if (!best || n.data.value > best.data.value) best = n;
+    }
+    if (!best) return false;
+    // A zoom only hides; starting from the whole graph keeps an earlier zoom from hiding the target.
+    this.chart.resetZoom();
+    this.chart.zoomTo(best);
+    return true;
+  }
+
   /** Zooms to the node of a process (or of the group it belongs to); false when it has none. */
   zoomToProcess(key: string): boolean {
     const node = this.root()?.descendants().find((n) => n.data.processes?.includes(key));
     if (!node || !this.chart) return false;
+    this.chart.resetZoom();
     this.chart.zoomTo(node);
     return true;
   }
@@ -86,6 +121,15 @@ export class FlameView {
   private root(): Node | null {
     // d3-flame-graph numbers nodes depth-first from the root, which gets id 0.
     return this.chart ? this.chart.findById(0) : null;
+  }
+
+  private colorOf(d: Node): string {
+    const kind = this.kindOf(d.data);
+    if (this.colorMode === 'repetition' && d.data.frame !== undefined && this.ctx.repetition) {
+      const found = this.ctx.repetition.of(d.data.frame, processNodeOf(d)?.data.processes);
+      return found ? repetitionColor(found.repetition.members, found.repetition.of) : NO_FAMILY_COLOR;
+    }
+    return kindColor(kind, d.data.name);
   }
 
   private kindOf(n: CallTreeNode): FrameKind {
@@ -104,6 +148,15 @@ export class FlameView {
       { text: `${formatCount(samples)} samples · ${formatDuration(ms)} · ${formatPercent(samples, total)} of total` },
     ];
     if (owner && owner !== d) lines.push({ text: `process: ${owner.data.name}`, className: 'tip-process' });
+    const found = d.data.frame !== undefined ? this.ctx.repetition?.of(d.data.frame, owner?.data.processes) : undefined;
+    if (found) {
+      const { members, of, msPerMember, totalMs } = found.repetition;
+      const noun = found.family.forked ? ['forks', 'fork'] : ['processes', 'process'];
+      lines.push({
+        text: `in ${members} of ${of} ${noun[0]}, ${shortMs(msPerMember)} per ${noun[1]}, ${shortMs(totalMs)} in all`,
+        className: 'tip-repeat',
+      });
+    }
     return lines;
   }
 

@@ -11,7 +11,9 @@ import { recordingTree } from '../../collector/tree';
 import { formatCount, formatPercent } from '../format';
 import { frameKind } from '../palette';
 import { readReportData } from './data';
+import { familyTree, Repetition } from './families';
 import { FlameView } from './flame';
+import { findingPattern, wireRepeatedPanel } from './panel';
 import { parseSearch, SearchTerm, watchSearchInput } from './search';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -26,6 +28,8 @@ function main(): void {
   const searchInput = byId<HTMLInputElement>('search');
   const searchResult = byId('search-result');
   const merge = byId<HTMLInputElement>('merge');
+  const families = data.analysis?.families ?? [];
+  const repetition = families.length > 0 ? new Repetition(r, families) : undefined;
 
   const view = new FlameView(
     { chart: byId('chart'), tooltip: byId('tooltip'), details: byId('details') },
@@ -33,13 +37,17 @@ function main(): void {
       frameKinds: r.frames.file.map((f) => frameKind(r.strings[f])),
       intervalUsOf: new Map(r.processes.map((p) => [p.key, p.intervalUs])),
       defaultIntervalUs: r.meta.intervalUs,
+      repetition,
     },
     (matched, total) => {
       searchResult.className = 'search-result';
       searchResult.textContent = `matched ${formatCount(matched)} of ${formatCount(total)} samples: ${formatPercent(matched, total)} of total`;
     },
   );
-  const draw = (): void => view.draw(recordingTree(r, { groupByCommand: merge.checked }));
+  // The merge switch is the family view: a family's members (forks of one program, whatever their
+  // arguments) become one node; without families it merges processes that run the same command.
+  const draw = (): void =>
+    view.draw(merge.checked ? (families.length > 0 ? familyTree(r, families) : recordingTree(r, { groupByCommand: true })) : recordingTree(r));
 
   const applySearch = (term: SearchTerm): void => {
     if (term.kind === 'invalid') {
@@ -64,6 +72,18 @@ function main(): void {
     if (e.key === 'Escape' && e.target !== searchInput) view.resetZoom();
   });
   wireProcessTable(view);
+  wireColorMode(view);
+  wireRepeatedPanel(document, data.analysis?.findings ?? [], (f) => {
+    if (!merge.checked) {
+      merge.checked = true;
+      draw();
+    }
+    const pattern = findingPattern(f);
+    searchInput.value = pattern;
+    applySearch(parseSearch(pattern));
+    view.zoomToFrame(new RegExp(pattern), families[f.family]?.keys);
+    byId('flame').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  });
   let lastWidth = window.innerWidth;
   window.addEventListener('resize', debounce(() => {
     if (window.innerWidth === lastWidth) return;
@@ -84,6 +104,19 @@ function wireProcessTable(view: FlameView): void {
     const key = row?.getAttribute('data-process');
     if (key && view.zoomToProcess(key)) byId('flame').scrollIntoView({ behavior: 'smooth', block: 'start' });
   });
+}
+
+/** The switch between colours by kind of code and colours by repetition across a family's members. */
+function wireColorMode(view: FlameView): void {
+  const toggle = document.getElementById('color-repeat') as HTMLInputElement | null;
+  if (!toggle) return;
+  const apply = (): void => {
+    view.setColorMode(toggle.checked ? 'repetition' : 'kind');
+    document.getElementById('legend-kind')?.toggleAttribute('hidden', toggle.checked);
+    document.getElementById('legend-repeat')?.toggleAttribute('hidden', !toggle.checked);
+  };
+  toggle.addEventListener('change', apply);
+  if (toggle.checked) apply();
 }
 
 function debounce(fn: () => void, ms: number): () => void {

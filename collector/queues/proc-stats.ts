@@ -1,0 +1,52 @@
+// Figures that `ps` shows for a process, from /proc/<pid>/stat and status: when it started, how much
+// CPU it used, how much memory it holds. Like ps(1), CPU % is the average over the process's life.
+import { readFileSync } from 'node:fs';
+
+export interface ProcStats {
+  /** ms since the epoch. */
+  startTime: number;
+  /** User + system CPU time in seconds. */
+  cpuSeconds: number;
+  /** Resident set size in bytes (0 when unknown). */
+  rssBytes: number;
+}
+
+// USER_HZ, the unit of /proc's tick counts: 100 on every Linux architecture Node runs on.
+const TICKS_PER_SECOND = 100;
+
+let bootTime: number | undefined;
+
+/** The machine's boot time in ms since the epoch (btime in /proc/stat). */
+function machineBootTime(): number {
+  if (bootTime === undefined) {
+    const match = /^btime\s+(\d+)/m.exec(readFileSync('/proc/stat', 'utf8'));
+    bootTime = match ? Number(match[1]) * 1000 : 0;
+  }
+  return bootTime;
+}
+
+export function readProcStats(pid: number): ProcStats | undefined {
+  const stat = readOrUndefined(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  const status = readOrUndefined(`/proc/${pid}/status`) ?? '';
+  // The command name (field 2) is in parentheses and may itself contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime 15, starttime 22.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const startTicks = Number(fields[19]);
+  const rss = /^VmRSS:\s+(\d+)\s*kB/m.exec(status);
+  return {
+    startTime: machineBootTime() + (startTicks * 1000) / TICKS_PER_SECOND,
+    cpuSeconds: (utime + stime) / TICKS_PER_SECOND,
+    rssBytes: rss ? Number(rss[1]) * 1024 : 0,
+  };
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
