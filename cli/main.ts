@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { wspyVersion } from '../collector/collector';
 import { UserError } from '../collector/errors';
 import { demoCommand } from './demo';
+import { diffCommand } from './diff';
 import * as log from './log';
 import { recordCommand } from './record';
 import { reportCommand } from './report';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .addCommand(recordCommand())
     .addCommand(reportCommand())
+    .addCommand(diffCommand())
     .addCommand(demoCommand());
 }
 

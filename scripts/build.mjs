@@ -33,4 +33,14 @@ await Promise.all([
     entryPoints: [path.join(root, 'viewer/browser/report.ts')],
     outfile: path.join(root, 'dist/bundles/report.js'),
   }),
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2019',
+    minify: true,
+    logLevel: 'warning',
+    entryPoints: [path.join(root, 'viewer/browser/diff.ts')],
+    outfile: path.join(root, 'dist/bundles/diff.js'),
+  }),
 ]);

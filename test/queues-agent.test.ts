@@ -27,9 +27,9 @@ test('a worker launched under wspy reports its queues to ps, to --queue and to t
     for (let i = 0; i < 100 && !(worker && worker.queues.length === 2); i++) {
       await sleep(100);
       rows = JSON.parse(runPs(['--json']).stdout) as PsRow[];
-      worker = rows.find((p) => p.argv.includes(queue) && p.argv.some((a) => a.endsWith('bullmq-worker.js')));
+      worker = rows.find((p) => p.argv.includes(queue) && p.argv[1]?.endsWith('bullmq-worker.js'));
     }
-    assert.ok(worker, 'the worker is not listed');
+    assert.ok(worker, 'the worker is not listed: ' + JSON.stringify(rows.map((p) => [p.pid, p.agent, p.argv.slice(1, 4)])));
     assert.equal(worker.agent, true, JSON.stringify(worker));
     assert.deepEqual(
       worker.queues.map((q) => `${q.source}:${q.prefix}:${q.queue}`).sort(),

@@ -87,10 +87,16 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
   const rank = (x: Finding): number => (x.phase === 'startup' ? 0 : 1);
   top.sort((x, y) => rank(x) - rank(y) || y.savedMs - x.savedMs || x.label.localeCompare(y.label));
   const findings: Finding[] = [];
-  for (const f of top) {
+  // Each finding is followed by those that run inside it, and theirs, so that a row's parts sit under it.
+  const emit = (f: Finding, seen: Set<string>): void => {
+    const key = `${f.family}\u0000${f.label}`;
+    if (seen.has(key)) return;
+    seen.add(key);
     findings.push(f);
-    for (const sub of inside.get(`${f.family}\u0000${f.label}`) ?? []) findings.push(sub);
-  }
+    for (const sub of inside.get(key) ?? []) emit(sub, seen);
+  };
+  const seen = new Set<string>();
+  for (const f of top) emit(f, seen);
   return { families, findings: findings.slice(0, max) };
 }
 

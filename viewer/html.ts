@@ -13,7 +13,7 @@ import { EmbedOptions, ReportData, reportData } from './embed';
 import { ReportAnalysis, reportAnalysis } from './findings';
 import { escapeHtml as h, inlineSafe, jsonForScript } from './escape';
 import { formatCount, formatDate, formatDuration, formatPercent, formatRate } from './format';
-import { FrameKind, KIND_LABELS, kindColor, repetitionColor } from './palette';
+import { FrameKind, KIND_LABELS, kindColor, NO_FAMILY_COLOR, repetitionColor } from './palette';
 import { renderRepeatedPanel } from './repeated-panel';
 import { REPORT_CSS } from './style';
 
@@ -148,7 +148,7 @@ function renderRepetitionLegend(ra: ReportAnalysis): string {
   const noun = ra.families[0].forked ? 'forks' : 'members';
   const steps = [n, Math.max(1, Math.round(n / 2)), 1].filter((v, i, a) => a.indexOf(v) === i);
   const items = steps.map((m) => `<span style="--swatch: ${repetitionColor(m, n)}">in ${m} of ${n} ${noun}</span>`);
-  return `<div class="legend" id="legend-repeat" aria-label="Colours by repetition" hidden>${items.join('')}<span style="--swatch: rgb(232,234,238)">no family</span></div>`;
+  return `<div class="legend" id="legend-repeat" aria-label="Colours by repetition" hidden>${items.join('')}<span style="--swatch: ${NO_FAMILY_COLOR}">no family</span></div>`;
 }
 
 function renderProcessTable(r: Recording, stats: ProcessStats): string {

@@ -67,3 +67,16 @@ export function repetitionColor(members: number, of: number): string {
   const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * t);
   return `rgb(${mix(196, 214)},${mix(196, 45)},${mix(196, 32)})`;
 }
+
+/**
+ * The differential flame graph: red where a node got slower, blue where it got faster, by how much of
+ * its larger side changed (a node that doubled is as red as it gets), grey where nothing changed.
+ */
+export function diffColor(before: number, after: number): string {
+  const delta = after - before;
+  const base = Math.max(before, after);
+  const t = base > 0 ? Math.min(1, Math.abs(delta) / base) : 0;
+  const [r, g, b] = delta > 0 ? [220, 40, 30] : [40, 90, 220];
+  const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * t);
+  return `rgb(${mix(224, r)},${mix(224, g)},${mix(224, b)})`;
+}

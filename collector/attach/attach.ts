@@ -3,11 +3,14 @@
 // the DevTools protocol that the inspector belongs to that very process, load the agent from wspy's
 // own installation, and let the target close its inspector before the agent starts sampling.
 // docs/ATTACH.md tells the story step by step, with the error cases and measured timings.
-import type { AgentConfig } from '../../agent/protocol';
+import { AGENT_ENV, type AgentConfig } from '../../agent/protocol';
 import { UserError } from '../errors';
 import {
+  CANCEL_START_SOURCE,
   CdpSession,
   CLOSE_ONLY_SOURCE,
+  ContextGone,
+  InjectionReport,
   configuredInspectorAddress,
   connectHost,
   injectionSource,
@@ -27,6 +30,7 @@ import {
   portHolders,
   ProcAccessDenied,
   ProcStatus,
+  readEnviron,
   readStatus,
 } from './procfs';
 
@@ -84,21 +88,51 @@ export function descendants(pid: number): number[] {
 
 export type TreeAttachOutcome = { pid: number; result: AttachResult } | { pid: number; error: Error };
 
+export interface TreeAttachOptions extends AttachOptions {
+  /**
+   * Give up on one descendant after this long, in milliseconds (default 1 500). A healthy attach
+   * takes 80–200 ms; a child that takes longer is busy outside its event loop or about to end, and
+   * every descendant after it waits.
+   */
+  descendantTimeoutMs?: number;
+}
+
+const DESCENDANT_TIMEOUT_MS = 1_500;
+
 /**
  * Attaches to `pid`, then to each of its running Node descendants one after another (py-spy's
  * --subprocesses). The root's failure is thrown; a descendant's failure is reported in its outcome,
- * because children come and go while wspy works through them.
+ * because children come and go while wspy works through them. Descendants that the root's agent
+ * already follows (started after it, with the agent in their environment) and those that ended
+ * before wspy reached them get no outcome: there is nothing to attach.
  */
-export async function attachWithDescendants(pid: number, agentConfig: AgentConfig, opts: AttachOptions = {}): Promise<TreeAttachOutcome[]> {
+export async function attachWithDescendants(pid: number, agentConfig: AgentConfig, opts: TreeAttachOptions = {}): Promise<TreeAttachOutcome[]> {
   const outcomes: TreeAttachOutcome[] = [{ pid, result: await attach(pid, agentConfig, opts) }];
+  const timeoutMs = opts.descendantTimeoutMs ?? DESCENDANT_TIMEOUT_MS;
   for (const child of descendants(pid)) {
+    if (!isAlive(child) || followedByAgent(child, agentConfig)) continue;
     try {
-      outcomes.push({ pid: child, result: await attach(child, agentConfig, opts) });
+      outcomes.push({ pid: child, result: await attach(child, agentConfig, { timeoutMs }) });
     } catch (error) {
+      if (error instanceof UserError && !isAlive(child) && /exited while|no process with pid|already exited/.test(error.message)) {
+        continue; // a short-lived child that finished its work meanwhile: nothing was missed that the agent could have seen
+      }
       outcomes.push({ pid: child, error: error as Error });
     }
   }
   return outcomes;
+}
+
+/** True when the process was started with the agent of this very recording in its environment (the root's agent followed it). */
+function followedByAgent(pid: number, agentConfig: AgentConfig): boolean {
+  const inherited = readEnviron(pid).get(AGENT_ENV);
+  if (inherited === undefined) return false;
+  try {
+    const config = JSON.parse(inherited) as Partial<AgentConfig>;
+    return config.socket === agentConfig.socket && config.token === agentConfig.token;
+  } catch {
+    return false;
+  }
 }
 
 function checkTarget(pid: number): ProcStatus {
@@ -203,6 +237,7 @@ async function attachNow(pid: number, agentConfig: AgentConfig, startedAt: numbe
       if (holders.length > 0) throw new UserError(portHeldMessage(pid, configured.port, holders));
       const open = await findOpenInspector(socketsOf(pid));
       if (!open) {
+        closeIfItOpensLater(pid, before);
         throw new UserError(
           `the inspector of process ${pid} did not open within ${OPEN_WAIT_MS} ms after SIGUSR1 ` +
             `(the program may listen for SIGUSR1 itself, or run with an option that disables the inspector): ${RESTART_HINT}`,
@@ -243,8 +278,13 @@ function mark(clock: Clock, step: keyof AttachResult['steps']): void {
 }
 
 /**
- * Connects to the inspector at `url`, makes sure it is `pid`'s, loads and starts the agent, and
+ * Connects to the inspector at `url`, loads and starts the agent if the inspector is `pid`'s, and
  * (when wspy opened the inspector) waits until the target has closed it again.
+ *
+ * Every wait here also ends as soon as the target starts to exit: Node then holds the exiting
+ * process ("Waiting for the debugger to disconnect...") until wspy hangs up, so wspy hangs up at
+ * once. That is safe, unlike hanging up while the target runs inspector.close() (trap 2), because
+ * an exiting target runs no more timers: the injected close never comes.
  */
 async function inject(
   pid: number,
@@ -262,53 +302,61 @@ async function inject(
     throw new UserError(`could not connect to the inspector of process ${pid} on port ${socket.port}: ${(error as Error).message}`);
   }
   mark(clock, 'connected');
-  // Once wspy has opened the inspector, every way out must make the target close it again.
-  const abandon = async (error: UserError): Promise<never> => {
-    if (closeInspector) {
-      const asked = await session.evaluate(CLOSE_ONLY_SOURCE, Math.min(HTTP_TIMEOUT_MS, clock.remaining()), true).then(() => true, () => false);
-      if (asked) await targetHungUp(session, clock.remaining());
-    }
+  const letGo = (): never => {
     session.close();
-    throw error;
+    throw exitedWhileAttaching(pid);
   };
+  // Sent and answered before the injection: pipelining the two made the second answer wait 40 ms
+  // for a delayed TCP acknowledgement.
+  await session.watchForExit(Math.min(HTTP_TIMEOUT_MS, clock.remaining()));
+  if (session.isExiting) letGo();
+  mark(clock, 'verified');
+
+  let report: InjectionReport;
   try {
-    const identity = (await session.evaluate('[process.pid, process.version]', clock.remaining())) as [number, string];
-    const ownPid = readStatus(pid)?.ownPid ?? pid;
-    if (identity[0] !== ownPid) {
-      // /proc said the port is the target's, so this is a pid namespace wspy does not understand.
-      return await abandon(new UserError(`the inspector on port ${socket.port} answered for process ${identity[0]}, not ${pid}: wspy did not attach`));
-    }
-    const major = Number(/^v(\d+)/.exec(identity[1])?.[1] ?? 0);
-    if (major < MIN_NODE_MAJOR) {
-      return await abandon(new UserError(`process ${pid} runs Node ${identity[1]}; wspy attaches to Node ${MIN_NODE_MAJOR} and later`));
-    }
-    mark(clock, 'verified');
-    const reportJson = await session.evaluate(injectionSource(agentConfig.agent, agentConfig, closeInspector), clock.remaining(), true);
-    const report = JSON.parse(String(reportJson)) as { loaded: boolean; error: string | null };
-    if (!report.loaded) {
-      // The injected code closes the inspector on its own even when the agent failed to load.
-      if (closeInspector) await targetHungUp(session, clock.remaining());
-      session.close();
-      const firstLine = String(report.error).split('\n')[0]; // require's errors append a multi-line require stack
-      throw new UserError(`could not load wspy's agent into process ${pid}: ${firstLine}`);
-    }
-    mark(clock, 'injected');
+    const expect = { pid: readStatus(pid)?.ownPid ?? pid, minMajor: MIN_NODE_MAJOR };
+    const source = injectionSource(agentConfig.agent, agentConfig, closeInspector, expect);
+    report = JSON.parse(String(await untilExiting(session, session.evaluate(source, clock.remaining(), true)))) as InjectionReport;
   } catch (error) {
-    if (error instanceof UserError) throw error;
+    if (session.isExiting || error instanceof ContextGone || !isAlive(pid)) letGo();
+    // No answer: the target's main thread is blocked outside JavaScript (the inspector interrupts
+    // JavaScript, not native calls). The injection is queued in the target ahead of this hang-up,
+    // so when the thread is free it still runs, closes the inspector, and sees the cancel.
+    void session.evaluate(CANCEL_START_SOURCE, 1, true).catch(() => undefined);
     session.close();
-    if (!isAlive(pid)) throw exitedWhileAttaching(pid);
-    throw new UserError(`attaching to process ${pid} failed: ${(error as Error).message}`);
+    throw new UserError(
+      `process ${pid} did not answer its inspector within ${Date.now() - clock.startedAt} ms (blocked outside JavaScript?): ` +
+        `wspy gave up on it, and it closes its inspector when it is free again`,
+    );
   }
+  mark(clock, 'injected');
 
   if (!closeInspector) {
     session.close();
-    return result(pid, socket, clock, false);
+    if (report.refused === null && report.loaded) return result(pid, socket, clock, false);
+  } else if (report.refused !== null || !report.loaded) {
+    // The injected code closes the inspector on its own, also when it refused or failed.
+    const outcome = await targetHungUp(session, clock.remaining());
+    if (outcome !== 'closed') giveUp(session, outcome);
   }
-  if (!(await targetHungUp(session, clock.remaining()))) {
-    session.close();
-    if (!isAlive(pid)) throw exitedWhileAttaching(pid);
+  if (report.refused === 'pid') {
+    // /proc said the port is the target's, so this is a pid namespace wspy does not understand.
+    throw new UserError(`the inspector on port ${socket.port} answered for process ${report.pid}, not ${pid}: wspy did not attach`);
+  }
+  if (report.refused === 'version') throw new UserError(`process ${pid} runs Node ${report.version}; wspy attaches to Node ${MIN_NODE_MAJOR} and later`);
+  if (!report.loaded) {
+    const firstLine = String(report.error).split('\n')[0]; // require's errors append a multi-line require stack
+    throw new UserError(`could not load wspy's agent into process ${pid}: ${firstLine}`);
+  }
+
+  const outcome = await targetHungUp(session, clock.remaining());
+  if (outcome === 'exiting') letGo();
+  if (outcome === 'timeout') {
+    void session.evaluate(CANCEL_START_SOURCE, HTTP_TIMEOUT_MS, true).catch(() => undefined);
+    holdUntilTargetHangsUp(session);
     throw new UserError(
-      `process ${pid} did not return to its event loop in time: its inspector stays open and the agent starts when it does`,
+      `process ${pid} did not return to its event loop within ${Date.now() - clock.startedAt} ms (a long synchronous task?): ` +
+        `wspy gave up on it without starting the agent, and it closes its inspector when the task ends`,
     );
   }
   if (!(await waitForSocketClosed(pid, socket, clock.remaining()))) {
@@ -321,16 +369,62 @@ async function inject(
   return result(pid, socket, clock, true);
 }
 
+/** Resolves or rejects with `work`, or rejects with ContextGone as soon as the target starts exiting. */
+function untilExiting<T>(session: CdpSession, work: Promise<T>): Promise<T> {
+  return Promise.race([work, session.exiting.then((): never => { throw new ContextGone('the target is exiting'); })]);
+}
+
+/** After a refused or failed injection: an exiting target is let go; a busy one is held (see holdUntilTargetHangsUp). */
+function giveUp(session: CdpSession, outcome: 'exiting' | 'timeout'): void {
+  if (outcome === 'exiting') session.close();
+  else holdUntilTargetHangsUp(session);
+}
+
 /**
- * Waits until the target closes the connection, which its inspector.close() does. wspy never hangs
- * up first while the target may be closing: hanging up from this side right after the injection
- * crashed targets with SIGSEGV (about one attach in 30, Node 20).
+ * Waits until the target closes the connection, which its inspector.close() does, or starts to exit.
+ * wspy never hangs up first while the target may be closing: hanging up from this side right after
+ * the injection crashed targets with SIGSEGV (about one attach in 30, Node 20).
  */
-function targetHungUp(session: CdpSession, timeoutMs: number): Promise<boolean> {
+function targetHungUp(session: CdpSession, timeoutMs: number): Promise<'closed' | 'exiting' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    session.closed.then(() => true),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-  ]);
+    session.closed.then(() => 'closed' as const),
+    session.exiting.then(() => 'exiting' as const),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Keeps the connection of a target that wspy gave up on while it is busy in a synchronous task, in
+ * the background, so that its own inspector.close() ends it when the task ends (trap 2: no hang-up
+ * from this side that could meet it). If the target starts exiting instead, wspy hangs up at once.
+ * The connection does not keep wspy alive: when wspy exits first, the kernel closes it.
+ */
+function holdUntilTargetHangsUp(session: CdpSession): void {
+  session.unref();
+  void session.exiting.then(() => session.close());
+}
+
+/** How long wspy keeps watching a target whose inspector did not open in time, to close it if it still opens. */
+const LATE_OPEN_WATCH_MS = 20_000;
+
+/**
+ * A target whose main thread is blocked outside JavaScript (a long synchronous native call) opens its
+ * inspector only when the call returns, maybe after wspy gave up. This watches in the background,
+ * while wspy runs, and makes the target close such a late inspector again.
+ */
+function closeIfItOpensLater(pid: number, before: ListeningSocket[]): void {
+  void (async () => {
+    const opened = await waitForNewListeningSocket(pid, before, LATE_OPEN_WATCH_MS, false);
+    if (!('socket' in opened)) return;
+    const targets = await listInspectorTargets(connectHost(opened.socket.address), opened.socket.port, HTTP_TIMEOUT_MS);
+    if (targets.length === 0) return;
+    const session = await CdpSession.connect(targets[0].webSocketDebuggerUrl, HTTP_TIMEOUT_MS);
+    session.unref();
+    await session.watchForExit(HTTP_TIMEOUT_MS);
+    await untilExiting(session, session.evaluate(CLOSE_ONLY_SOURCE, HTTP_TIMEOUT_MS, true)).catch(() => undefined);
+    holdUntilTargetHangsUp(session);
+  })().catch(() => undefined);
 }
 
 function result(pid: number, socket: ListeningSocket, clock: Clock, wspyOpened: boolean): AttachResult {

@@ -68,7 +68,11 @@ export function configuredInspectorAddress(pid: number): InspectorAddress {
   return address;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number, keepAlive = true) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (!keepAlive) timer.unref();
+  });
 
 /** Outcome of waiting for the target to listen on a new port. */
 export type OpenResult = { socket: ListeningSocket } | { exited: true } | { timedOut: true };
@@ -77,15 +81,16 @@ export type OpenResult = { socket: ListeningSocket } | { exited: true } | { time
  * Polls /proc until the target listens on a socket that it did not hold before (`before`, by inode):
  * the inspector that SIGUSR1 opened.
  */
-export async function waitForNewListeningSocket(pid: number, before: ListeningSocket[], timeoutMs: number): Promise<OpenResult> {
+export async function waitForNewListeningSocket(pid: number, before: ListeningSocket[], timeoutMs: number, keepAlive = true): Promise<OpenResult> {
   const known = new Set(before.map((s) => s.inode));
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 5)) {
+  const maxDelay = keepAlive ? 5 : 50; // a background watch polls less often
+  for (let delay = 1; ; delay = Math.min(delay * 2, maxDelay)) {
     const fresh = listeningSockets(pid).find((s) => !known.has(s.inode));
     if (fresh) return { socket: fresh };
     if (!isAlive(pid)) return { exited: true };
     if (Date.now() >= deadline) return { timedOut: true };
-    await sleep(delay);
+    await sleep(delay, keepAlive);
   }
 }
 
@@ -139,15 +144,35 @@ interface EvaluateResult {
   exceptionDetails?: { text?: string; exception?: { description?: string } };
 }
 
-/** A DevTools-protocol session over ws: only what attaching needs (Runtime.evaluate). */
+/** Thrown by CdpSession.evaluate when the target's JavaScript context is gone: the process is exiting. */
+export class ContextGone extends Error {}
+
+/** A DevTools-protocol session over ws: only what attaching needs (Runtime.evaluate, and hearing that the target exits). */
 export class CdpSession {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   /** Resolves when the connection is closed, by either side. */
   readonly closed: Promise<void>;
+  /**
+   * Resolves when the target has started to exit while this session is connected. Node then waits,
+   * with "Waiting for the debugger to disconnect...", until every session hangs up: a session that
+   * stays would keep an exiting process alive.
+   */
+  readonly exiting: Promise<void>;
+  private markExiting: () => void = () => undefined;
+  isExiting = false;
 
-  private constructor(private readonly socket: WebSocket) {
+  private constructor(
+    private readonly socket: WebSocket,
+    private readonly tcp: { unref(): void } | undefined,
+  ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.exiting = new Promise((resolve) => {
+      this.markExiting = () => {
+        this.isExiting = true;
+        resolve();
+      };
+    });
     socket.on('message', (data) => this.onMessage(String(data)));
     socket.on('close', () => {
       for (const { reject } of this.pending.values()) reject(new Error('the inspector closed the connection'));
@@ -159,23 +184,45 @@ export class CdpSession {
   static connect(url: string, timeoutMs: number): Promise<CdpSession> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
-      socket.once('open', () => resolve(new CdpSession(socket)));
+      let tcp: { unref(): void } | undefined;
+      socket.once('upgrade', (response) => (tcp = response.socket));
+      socket.once('open', () => resolve(new CdpSession(socket, tcp)));
       socket.once('error', reject);
     });
   }
 
+  /**
+   * Asks the target to say when it starts exiting (NodeRuntime.waitingForDisconnect, Node 12 and
+   * later). Sent before anything else, so that an exiting target is let go at once. Never throws.
+   */
+  async watchForExit(timeoutMs: number): Promise<void> {
+    await this.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }, timeoutMs).catch(() => undefined);
+  }
+
   private onMessage(text: string): void {
-    let message: { id?: number; result?: unknown; error?: { message?: string } };
+    let message: { id?: number; method?: string; result?: unknown; error?: { message?: string } };
     try {
       message = JSON.parse(text);
     } catch {
       return;
     }
+    if (message.method === 'NodeRuntime.waitingForDisconnect' || message.method === 'Runtime.executionContextDestroyed') {
+      this.markExiting();
+      return;
+    }
     const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
-    if (!waiter || message.id === undefined) return; // an event: attaching subscribes to none
+    if (!waiter || message.id === undefined) return;
     this.pending.delete(message.id);
-    if (message.error) waiter.reject(new Error(message.error.message ?? 'protocol error'));
-    else waiter.resolve(message.result);
+    if (message.error) {
+      const text = message.error.message ?? 'protocol error';
+      // The answer of a target that exited before it heard watchForExit: its context is destroyed.
+      if (/cannot find (default )?(execution )?context/i.test(text)) {
+        this.markExiting();
+        waiter.reject(new ContextGone(text));
+      } else {
+        waiter.reject(new Error(text));
+      }
+    } else waiter.resolve(message.result);
   }
 
   send(method: string, params: object, timeoutMs: number): Promise<unknown> {
@@ -210,6 +257,11 @@ export class CdpSession {
   close(): void {
     this.socket.close();
   }
+
+  /** Lets wspy exit while this connection is still open. */
+  unref(): void {
+    this.tcp?.unref();
+  }
 }
 
 /**
@@ -220,30 +272,57 @@ export class CdpSession {
  */
 export const CLOSE_DELAY_MS = 50;
 
+/** What the injected code found in the target, from its synchronous part. */
+export interface InjectionReport {
+  pid: number;
+  version: string;
+  /** Set when the target is not the process wspy meant (pid) or its Node is too old (version): the agent was not loaded. */
+  refused: 'pid' | 'version' | null;
+  loaded: boolean;
+  error: string | null;
+}
+
 /**
  * The code run in the target (with the DevTools command-line API, whose `require` exists only while
- * this evaluation runs). It loads the agent and the inspector module synchronously, then, from a
- * timer (outside the inspector's own message dispatch), closes the inspector and only then starts the
- * agent: closing the inspector while the profiler samples crashed targets. Everything is caught,
- * because an exception escaping a callback would kill the target. The timer is unref'd so that it
- * never keeps a finishing program alive. Evaluates to a JSON string describing the synchronous part.
+ * this evaluation runs). One evaluation does everything, so that once it has been sent, the target
+ * closes the inspector wspy opened whatever happens to wspy's side afterwards. It first checks that
+ * it runs in the expected process and Node major; then it loads the agent and the inspector module
+ * synchronously; then, from a timer (outside the inspector's own message dispatch), it closes the
+ * inspector and only then starts the agent: closing the inspector while the profiler samples crashed
+ * targets. Everything is caught, because an exception escaping a callback would kill the target. The
+ * timer is unref'd so that it never keeps a finishing program alive. Evaluates to a JSON
+ * InjectionReport.
  */
-export function injectionSource(agentPath: string, config: object, closeInspector: boolean): string {
-  return `(function wspyAttach(agentPath, config, closeInspector) {
-  var report = { pid: process.pid, loaded: false, error: null };
+export function injectionSource(
+  agentPath: string,
+  config: object,
+  closeInspector: boolean,
+  expect: { pid: number; minMajor: number },
+): string {
+  return `(function wspyAttach(agentPath, config, closeInspector, expectedPid, minMajor) {
+  var report = { pid: process.pid, version: process.version, refused: null, loaded: false, error: null };
   var inspector = null;
   var agent = null;
   try {
     inspector = require('inspector');
-    agent = require(agentPath);
-    if (!agent || typeof agent.start !== 'function') throw new Error(agentPath + ' does not export start()');
-    report.loaded = true;
+    if (process.pid !== expectedPid) report.refused = 'pid';
+    else if (Number(process.versions.node.split('.')[0]) < minMajor) report.refused = 'version';
+    else {
+      agent = require(agentPath);
+      if (!agent || typeof agent.start !== 'function') throw new Error(agentPath + ' does not export start()');
+      report.loaded = true;
+    }
   } catch (e) {
     agent = null;
     report.error = String((e && e.message) || e);
   }
+  var slot = ${PENDING_SLOT};
+  var pending = { cancelled: false };
+  globalThis[slot] = pending;
   var timer = setTimeout(function wspyAttachStart() {
     try {
+      if (globalThis[slot] === pending) delete globalThis[slot];
+      if (pending.cancelled) agent = null;
       if (closeInspector && inspector) inspector.close();
       // Start sampling only once the inspector is really closed, never under an open one we opened.
       if (agent && (!closeInspector || inspector.url() === undefined)) agent.start(config, { attached: true });
@@ -251,11 +330,24 @@ export function injectionSource(agentPath: string, config: object, closeInspecto
   }, ${closeInspector ? CLOSE_DELAY_MS : 0});
   if (timer && timer.unref) timer.unref();
   return JSON.stringify(report);
-})(${JSON.stringify(agentPath)}, ${JSON.stringify(config)}, ${closeInspector ? 'true' : 'false'})`;
+})(${JSON.stringify(agentPath)}, ${JSON.stringify(config)}, ${closeInspector ? 'true' : 'false'}, ${expect.pid}, ${expect.minMajor})`;
 }
+
+/** Where the injected code leaves the one thing wspy may still change afterwards: that the agent must not start. The timer deletes it. */
+const PENDING_SLOT = "Symbol.for('wspy.attach.pending')";
 
 /** Code that only closes the inspector on the target's next event-loop turn (used when attaching is abandoned). */
 export const CLOSE_ONLY_SOURCE = `(function (inspector) {
   setTimeout(function wspyAttachClose() { try { inspector.close(); } catch (e) {} }, ${CLOSE_DELAY_MS}).unref();
   return 'closing';
 })(require('inspector'))`;
+
+/**
+ * Code that tells a pending injection (its timer has not fired: the target has not returned to its
+ * event loop) to close the inspector but not start the agent, because wspy gave up on the target.
+ */
+export const CANCEL_START_SOURCE = `(function (slot) {
+  var pending = globalThis[slot];
+  if (pending) pending.cancelled = true;
+  return !!pending;
+})(${PENDING_SLOT})`;

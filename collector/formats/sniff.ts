@@ -36,12 +36,19 @@ export function jsonOf(bytes: Buffer, what = 'the JSON'): unknown {
     try {
       p = { ok: true, value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) };
     } catch (e) {
-      p = { ok: false, error: (e as Error).message };
+      // V8 quotes the text around the error: the file's own bytes, which may hold line breaks or
+      // terminal escape sequences. The message must stay one harmless line.
+      p = { ok: false, error: printable((e as Error).message) };
     }
     parsed.set(bytes, p);
   }
   if (!p.ok) throw new UserError(`${what} does not parse (${p.error}); is it truncated?`);
   return p.value;
+}
+
+/** Control characters (line breaks, ESC, C1) shown as \u escapes. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A plain object, or undefined. */
