@@ -5,6 +5,8 @@
 // (hello) and an exit listener that flushes synchronously. Only a process that lives one chunk
 // interval loads ws (stream.ts) and streams chunks; child_process is patched only once the
 // application loads it. Nothing here may throw into the host program or keep it alive.
+import * as fs from 'fs';
+import * as path from 'path';
 import { ChildFollower, withAgentRequire, withoutAgentRequire } from './follow';
 import { encodeChunk } from './encode';
 import { AGENT_ENV, type AgentConfig, type AgentMessage, type HelloMessage } from './protocol';
@@ -16,6 +18,9 @@ export interface StartOptions {
   /** Injected into a process that was already running (attach mode) rather than loaded at its boot. */
   attached?: boolean;
 }
+
+/** Delay before an attached agent's first chunk (later chunks follow every chunkMs). */
+const FIRST_ATTACHED_CHUNK_MS = 50;
 
 /** Shared by every copy of the bundle in the process, so that only one agent ever runs. */
 const RUNNING = Symbol.for('wspy.agent.running');
@@ -61,9 +66,9 @@ class Agent {
       start: Math.round(Date.now() - process.uptime() * 1000),
       ...(error !== undefined ? { error } : {}),
     };
-    if (!appendToSpool(this.config.spool, this.pid, this.hello)) {
-      // No spool means the recording this environment points at is over (or never was): sample
-      // nothing, and make sure this process's children do not try either.
+    if (collectorGone(this.config) || !appendToSpool(this.config.spool, this.pid, this.hello)) {
+      // No spool (or no wspy left to read it) means the recording this environment points at is
+      // over (or never was): sample nothing, and make sure this process's children do not try either.
       this.finished = true;
       guard(() => this.sampler?.collect(false));
       this.sampler = undefined;
@@ -73,28 +78,37 @@ class Agent {
       return;
     }
     this.prepareEnv();
-    if (this.config.follow) {
-      this.follower = new ChildFollower(this.config, (m) => this.send(m));
-      if (this.attached) this.follower.patchNow();
-      else this.follower.watchLoads();
-    }
+    // Always watched, for the queues a process works for; spawn is patched only with follow.
+    this.follower = new ChildFollower(this.config, (m) => this.send(m));
+    if (this.attached) this.follower.patchNow();
+    else this.follower.watchLoads();
     process.prependListener('exit', this.onExit);
     if (this.attached) this.goLong();
-    this.schedule();
+    // An attached agent sends a first chunk soon, so that wspy knows at once that sampling works.
+    this.schedule(this.attached ? Math.min(FIRST_ATTACHED_CHUNK_MS, this.config.chunkMs) : this.config.chunkMs);
   }
 
   /** Final chunk and bye (over ws when possible), then unhook; the program carries on. */
   finish(reason: string): void {
     if (this.finished) return;
     this.finished = true;
+    if (collectorGone(this.config)) {
+      // wspy was killed: nobody will read a last chunk. Stop sampling and clear up its leftovers.
+      guard(() => this.sampler?.collect(false));
+      this.sampler = undefined;
+      this.unconfirmed.clear();
+      this.unhook();
+      guard(() => removeDeadRecording(this.config));
+      return;
+    }
     this.sendChunk(false);
     this.send({ t: 'bye', pid: this.pid, time: Date.now(), reason });
     this.unhook();
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.config.chunkMs): void {
     if (this.finished) return;
-    this.timer = setTimeout(() => this.tick(), this.config.chunkMs);
+    this.timer = setTimeout(() => this.tick(), delayMs);
     this.timer.unref();
   }
 
@@ -149,6 +163,7 @@ class Agent {
   private flushAtExit(code: number): void {
     if (this.finished) return;
     this.finished = true;
+    if (collectorGone(this.config)) return;
     const messages: AgentMessage[] = [...this.unconfirmed];
     guard(() => {
       const sampler = this.sampler;
@@ -240,6 +255,29 @@ function isWorkerThread(): boolean {
   const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
   if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return false;
   return !(require('worker_threads') as typeof import('worker_threads')).isMainThread;
+}
+
+/** True only when the collector's wspy process certainly no longer exists (ESRCH; EPERM means it does). */
+function collectorGone(config: AgentConfig): boolean {
+  if (typeof config.collectorPid !== 'number') return false;
+  try {
+    process.kill(config.collectorPid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * What a SIGKILLed wspy left: its spool, socket and private directory. Only when they sit together
+ * as the collector made them; rmdir refuses a directory that holds anything else.
+ */
+function removeDeadRecording(config: AgentConfig): void {
+  const dir = path.dirname(config.spool);
+  if (path.dirname(config.socket) !== dir || !path.basename(dir).startsWith('wspy-')) return;
+  fs.rmSync(config.spool, { recursive: true, force: true });
+  fs.rmSync(config.socket, { force: true });
+  fs.rmdirSync(dir);
 }
 
 function removeAgentFromEnv(agentPath: string): void {

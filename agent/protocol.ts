@@ -26,6 +26,11 @@ export interface AgentConfig {
   stream: string;
   /** Milliseconds between chunks; also the delay before a process first connects. */
   chunkMs: number;
+  /**
+   * Pid of the wspy process that runs the collector. An agent that finds it gone (wspy was
+   * SIGKILLed and could not clean up) writes nothing more and removes the dead recording's files.
+   */
+  collectorPid?: number;
 }
 
 /** A frame as the agent sees it: [function name, script, line, column] (1-based line and column, 0 when unknown). */

@@ -61,11 +61,9 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-bench-'));
 }
 
-/** A number that a workload script wrote to a file (its own measurement, free of process start-up). */
-export function readNumber(file: string): number {
-  const n = Number(fs.readFileSync(file, 'utf8').trim());
-  if (!Number.isFinite(n)) throw new Error(`${file} holds no number`);
-  return n;
+/** The figures a workload script wrote to a file (its own measurements, free of process start-up). */
+export function readFigures<T = Record<string, number>>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const chosen = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  const started = new Date().toISOString();
   const results: BenchResult[] = [];
   for (const b of chosen) {
     const t0 = Date.now();
@@ -42,7 +43,7 @@ async function main(): Promise<number> {
     console.error(`#   done in ${results[results.length - 1].seconds} s`);
   }
 
-  const file: ResultsFile = { when: new Date().toISOString(), machine: machine(), quick, benchmarks: results };
+  const file: ResultsFile = { when: started, machine: machine(), quick, benchmarks: results };
   if (!quick) {
     const merged = mergeWithCommitted(file);
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
@@ -70,7 +71,9 @@ function mergeWithCommitted(file: ResultsFile): ResultsFile {
 
 function machine(): string {
   const cpus = os.cpus();
-  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Linux ${os.release()}, Node ${process.version}`;
+  // The load average tells a reader how much else ran on the machine while these figures were taken.
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Linux ${os.release()}, Node ${process.version} (load average at start: ${load})`;
 }
 
 main().then(

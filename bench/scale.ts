@@ -43,7 +43,7 @@ export const scale: Benchmark = {
       return {
         figures,
         notes: [
-          `The collector of \`wspy record -s -r ${DEFAULT_RATE_HZ}\` (startCollector, agentEnv, stopAgents, finish), alone in its own process (bench/targets/collector-host.ts), recording a parent that forks ${count} children, each busy for ${seconds} s in 5 ms slices with setImmediate between them. ${count} busy processes share 2 cores, so each runs a fraction of the time; V8's sampler only samples a thread that runs, so samples per child fall below rate x seconds by about the share of CPU each child gets. Nothing is dropped when every child is present and nothing is rejected.`,
+          `The collector of \`wspy record -s -r ${DEFAULT_RATE_HZ}\` (startCollector, agentEnv, stopAgents, finish), alone in its own process (bench/targets/collector-host.ts), recording a parent that forks ${count} children, each busy for ${seconds} s in 5 ms slices with setImmediate between them. ${count} busy processes (and their ${count} V8 sampling threads) share 2 cores: a sampling thread that waits for a core ticks late, so samples per child fall well below rate x seconds although nothing is lost on the way; the narrow spread between children shows fair scheduling, not loss. "Nothing dropped" is judged on every child being present with samples, no process errors and no rejected messages.`,
           `CPU time and peak RSS (maxRSS = VmHWM) of the collector process (ws server, spool reader, assembler), read with process.resourceUsage() after the recording is assembled; writing an output file is not included.`,
           `Total wall time of the recording: ${round(wallS, 1)} s.`,
         ],

@@ -20,18 +20,22 @@ export function round(x: number, digits = 1): number {
 
 /**
  * Runs every variant `rounds` times, interleaved, after one unmeasured warm-up round (the first
- * runs pay for cold disk caches). Returns the measurements per variant name.
+ * runs pay for cold disk caches). Each round starts one variant further along (A B C, B C A, C A B)
+ * so that no variant always runs right after the same neighbour. Returns the measurements per name.
  */
-export async function interleaved<T extends string>(
-  variants: ReadonlyArray<{ name: T; run: () => Promise<number> }>,
+export async function interleaved<T extends string, V = number>(
+  variants: ReadonlyArray<{ name: T; run: () => Promise<V> }>,
   rounds: number,
   warmup = true,
-): Promise<Record<T, number[]>> {
-  const out = {} as Record<T, number[]>;
+): Promise<Record<T, V[]>> {
+  const out = {} as Record<T, V[]>;
   for (const v of variants) out[v.name] = [];
   if (warmup) for (const v of variants) await v.run();
   for (let i = 0; i < rounds; i++) {
-    for (const v of variants) out[v.name].push(await v.run());
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(i + k) % variants.length];
+      out[v.name].push(await v.run());
+    }
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { UserError } from '../collector/errors';
 import { demoCommand } from './demo';
 import { diffCommand } from './diff';
 import * as log from './log';
+import { psCommand } from './ps';
 import { recordCommand } from './record';
 import { reportCommand } from './report';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .addCommand(recordCommand())
     .addCommand(reportCommand())
     .addCommand(diffCommand())
+    .addCommand(psCommand())
     .addCommand(demoCommand());
 }
 

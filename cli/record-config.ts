@@ -7,10 +7,12 @@ export const OUTPUT_FORMATS = ['html', 'svg', 'speedscope', 'pprof', 'collapsed'
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /**
- * Default sampling rate. 100 Hz is py-spy's default too; see README "Choosing the rate" and
- * `npm run bench` for the overhead and short-child coverage measured at 100, 250 and 1000 Hz.
+ * Default sampling rate. Higher than py-spy's 100 Hz because wspy's typical target is a child that
+ * lives 20 to 100 ms: `npm run bench` measured no overhead above noise at 250 Hz, the same boot cost
+ * as at 100 Hz, and 2.5 times the samples per short child (a 50 ms child: 12 instead of 5), which the
+ * per-fork figures of the analysis need. README "Choosing the rate" has the numbers.
  */
-export const DEFAULT_RATE_HZ = 100;
+export const DEFAULT_RATE_HZ = 250;
 export const MAX_RATE_HZ = 1000;
 
 export interface RecordConfig {
@@ -18,6 +20,8 @@ export interface RecordConfig {
   command?: string[];
   /** Attach mode: the process to attach to. */
   pid?: number;
+  /** Attach mode: the workers of this BullMQ/Bull queue (with their children). */
+  queue?: { name: string; redisUrl?: string; prefix?: string };
   durationS?: number;
   output: string;
   format: OutputFormat;
@@ -31,6 +35,9 @@ export interface RecordConfig {
 /** What commander hands over (all strings, as typed). */
 export interface RawRecordOptions {
   pid?: string;
+  queue?: string;
+  redis?: string;
+  prefix?: string;
   duration?: string;
   output?: string;
   format?: string;
@@ -43,26 +50,32 @@ export interface RawRecordOptions {
 
 export function parseRecordConfig(raw: RawRecordOptions, command: string[], now = new Date()): RecordConfig {
   const pid = raw.pid === undefined ? undefined : positiveInteger(raw.pid, '-p/--pid', 'a process id such as 1234');
-  if (pid !== undefined && command.length > 0) {
-    throw new UserError('give either -p <pid> or a command after --, not both');
+  const queueName = raw.queue?.trim();
+  if (raw.queue !== undefined && !queueName) throw new UserError('--queue needs a queue name, such as --queue emails');
+  const targets = [pid !== undefined, queueName !== undefined, command.length > 0].filter(Boolean).length;
+  if (targets > 1) throw new UserError('give one of -p <pid>, --queue <name> or a command after --, not several');
+  if (targets === 0) {
+    throw new UserError('nothing to record: give a command (wspy record -o out.html -- node worker.js), -p <pid> or --queue <name>');
   }
-  if (pid === undefined && command.length === 0) {
-    throw new UserError('nothing to record: give a command (wspy record -o out.html -- node worker.js) or -p <pid>');
+  if ((raw.redis !== undefined || raw.prefix !== undefined) && queueName === undefined) {
+    throw new UserError('--redis and --prefix go with --queue <name>');
   }
   const durationS = raw.duration === undefined ? undefined : positiveNumber(raw.duration, '-d/--duration', 'seconds, such as 10');
   const rateHz = raw.rate === undefined ? DEFAULT_RATE_HZ : positiveInteger(raw.rate, '-r/--rate', 'samples per second, such as 100');
   if (rateHz > MAX_RATE_HZ) throw new UserError(`-r/--rate ${rateHz} is too high: use at most ${MAX_RATE_HZ} samples per second`);
 
   const format = resolveFormat(raw.format, raw.output);
-  const output = raw.output ?? defaultOutput(command, pid, format, now);
+  const output = raw.output ?? defaultOutput(command, queueName !== undefined ? `queue-${queueName}` : pid !== undefined ? `pid${pid}` : undefined, format, now);
   return {
     command: command.length > 0 ? command : undefined,
     pid,
+    queue: queueName !== undefined ? { name: queueName, redisUrl: raw.redis, prefix: raw.prefix } : undefined,
+    // A queue's workers are recorded with their children (sandboxed processors run in them).
+    subprocesses: Boolean(raw.subprocesses) || queueName !== undefined,
     durationS,
     output,
     format,
     rateHz,
-    subprocesses: Boolean(raw.subprocesses),
     idle: Boolean(raw.idle),
     title: raw.title,
     open: Boolean(raw.open),
@@ -103,9 +116,9 @@ export function extensionFor(format: OutputFormat): string {
 }
 
 /** `wspy-<command>-<timestamp>.<ext>`, e.g. wspy-worker-20261123-201500.html. */
-export function defaultOutput(command: string[], pid: number | undefined, format: OutputFormat, now: Date): string {
+export function defaultOutput(command: string[], target: string | undefined, format: OutputFormat, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const name = pid !== undefined ? `pid${pid}` : commandName(command);
+  const name = (target ?? commandName(command)).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
   return `wspy-${name}-${stamp}${EXTENSIONS[format]}`;
 }
 
@@ -114,8 +127,7 @@ function commandName(command: string[]): string {
   const [exe, ...args] = command;
   const base = path.basename(exe);
   const script = /^node(js)?$/.test(base) ? args.find((a) => !a.startsWith('-')) : undefined;
-  const name = path.basename(script ?? base).replace(/\.[cm]?[jt]s$/, '');
-  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40) || 'command';
+  return path.basename(script ?? base).replace(/\.[cm]?[jt]s$/, '') || 'command';
 }
 
 function positiveInteger(value: string, option: string, example: string): number {

@@ -6,6 +6,7 @@ import { Recording } from '../collector/model';
 import { countsByStack } from '../collector/tree';
 import { analyze, summaryLines } from '../collector/analysis/index';
 import { recordAttached } from './attach-mode';
+import { findQueueWorkers } from '../collector/queues/find-workers';
 import { recordLaunch } from './launch';
 import * as log from './log';
 import { openInBrowser } from './open';
@@ -15,9 +16,12 @@ import { OUTPUT_FORMATS, parseRecordConfig, RawRecordOptions, RecordConfig, DEFA
 export function recordCommand(): Command {
   return new Command('record')
     .description('record a command and its subprocesses (or a running process) and write a flame graph report')
-    .usage('[options] -- <command> [args...]   |   -p <pid> [options]')
+    .usage('[options] -- <command> [args...]   |   -p <pid> [options]   |   --queue <name> [options]')
     .argument('[command...]', 'the command to launch, after --')
     .option('-p, --pid <pid>', 'attach to this running process instead of launching a command')
+    .option('--queue <name>', 'attach to the worker processes of this BullMQ/Bull queue, and their children')
+    .option('--redis <url>', 'with --queue: the Redis the queue lives in (default: $REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'with --queue: the queue prefix (default: bull)')
     .option('-d, --duration <seconds>', 'stop after this many seconds (default: until the command exits or Ctrl-C)')
     .option('-o, --output <file>', 'where to write the report (default: wspy-<command>-<timestamp>.<ext>)')
     .option('-f, --format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: from the output's extension, else html)`)
@@ -34,6 +38,17 @@ export function recordCommand(): Command {
 }
 
 async function record(config: RecordConfig): Promise<void> {
+  if (config.queue !== undefined) {
+    const found = await findQueueWorkers(config.queue.name, { redisUrl: config.queue.redisUrl, prefix: config.queue.prefix });
+    for (const note of found.notes) log.info(note);
+    const { recording } = await recordAttached({ ...config, title: config.title ?? `queue ${config.queue.name}` }, found.pids);
+    for (const p of recording.processes) {
+      const queues = found.queuesByPid.get(p.pid);
+      if (queues) p.queues = [...new Set([...(p.queues ?? []), ...queues])];
+    }
+    writeAndSummarise(recording, config);
+    return;
+  }
   if (config.pid !== undefined) {
     const { recording } = await recordAttached(config);
     writeAndSummarise(recording, config);

@@ -7,7 +7,11 @@ import { emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta
 import { commandLabel } from './names';
 
 const MAX_STRING = 4096;
+/** Marks a frame of a hidden file in a chunk's frame translation table. */
+const HIDDEN = -1;
 const MAX_ARGV = 256;
+/** More hits on one node than a whole day sampled at 10 kHz: a forged or corrupt chunk. */
+const MAX_HITS = 2 ** 30;
 
 export interface AssemblerStats {
   processes: number;
@@ -22,7 +26,14 @@ export class RecordingAssembler {
   private samples = 0;
   private rejected = 0;
 
-  constructor(meta: Partial<RecordingMeta> & { startTime: number; intervalUs: number }) {
+  /**
+   * @param hiddenFiles scripts whose frames are spliced out of every stack: wspy's own agent, whose
+   * require hook would otherwise sit inside the application's module loading.
+   */
+  constructor(
+    meta: Partial<RecordingMeta> & { startTime: number; intervalUs: number },
+    private readonly hiddenFiles: ReadonlySet<string> = new Set(),
+  ) {
     this.builder = new RecordingBuilder();
     Object.assign(this.builder.recording.meta, meta);
   }
@@ -110,7 +121,7 @@ export class RecordingAssembler {
     for (let i = 0; i < m.frames.length; i++) {
       const f = m.frames[i];
       if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') return false;
-      frames[i] = this.builder.frame(clip(f[0]), clip(f[1]), toLine(f[2]), toLine(f[3]));
+      frames[i] = this.hiddenFiles.has(f[1]) ? HIDDEN : this.builder.frame(clip(f[0]), clip(f[1]), toLine(f[2]), toLine(f[3]));
     }
     const nodeCount = m.nodes.length / 3;
     const stacks = new Array<StackIndex>(nodeCount);
@@ -121,9 +132,10 @@ export class RecordingAssembler {
       const count = m.nodes[3 * i + 2];
       if (!Number.isInteger(parent) || parent < -1 || parent >= i) return false;
       if (!Number.isInteger(frame) || frame < 0 || frame >= frames.length) return false;
-      if (!Number.isInteger(count) || count < 0) return false;
-      stacks[i] = this.builder.stack(frames[frame], parent === -1 ? ROOT_STACK : stacks[parent]);
-      if (count > 0) hits.push([stacks[i], count]);
+      if (!Number.isInteger(count) || count < 0 || count > MAX_HITS) return false;
+      const parentStack = parent === -1 ? ROOT_STACK : stacks[parent];
+      stacks[i] = frames[frame] === HIDDEN ? parentStack : this.builder.stack(frames[frame], parentStack);
+      if (count > 0 && stacks[i] !== ROOT_STACK) hits.push([stacks[i], count]);
     }
 
     this.seenChunks.add(key);

@@ -70,6 +70,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     agent: AGENT_BUNDLE,
     stream: STREAM_BUNDLE,
     chunkMs: opts.chunkMs ?? 1000,
+    collectorPid: process.pid,
   };
 
   const assembler = new RecordingAssembler({
@@ -82,7 +83,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     cwd: opts.cwd ?? process.cwd(),
     host: os.hostname(),
     wspyVersion: wspyVersion(),
-  });
+  }, new Set([AGENT_BUNDLE, STREAM_BUNDLE]));
 
   const spoolReader = new SpoolReader(spool, (msg) => assembler.ingest(msg));
   const server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -106,8 +107,8 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
       } catch {
         return void assembler.ingest(undefined);
       }
-      assembler.ingest(msg);
-      if ((msg as { t?: unknown }).t === 'bye') byes.get(ws)?.();
+      // Only a message the assembler accepted is looked at again: `null` or `42` parse as JSON too.
+      if (assembler.ingest(msg) && (msg as { t?: unknown }).t === 'bye') byes.get(ws)?.();
     });
     ws.on('error', () => ws.terminate());
   });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { attach, attachWithDescendants } from '../collector/attach/attach';
+import { attach, attachWithDescendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach/attach';
 import { listeningSockets } from '../collector/attach/procfs';
 import { startCollector } from '../collector/collector';
 import { Recording } from '../collector/model';
@@ -57,6 +57,8 @@ test('record a running parent and its Node children with the real agent', async 
   const parent = await startTarget([path.join(FIXTURES, 'parent.js')], { waitFor: /children/ });
   targets.push(parent);
   const info = JSON.parse(parent.lines[0]) as { children: number[] };
+  // Children younger than MIN_DESCENDANT_AGE_MS are left to the root's agent, which only follows new ones.
+  await sleep(MIN_DESCENDANT_AGE_MS + 200);
   const collector = await startCollector({ intervalUs: 1000, follow: true, chunkMs: 200 });
   const outcomes = await attachWithDescendants(parent.pid, collector.agentConfig);
   assert.deepEqual(outcomes.filter((o) => 'error' in o), []);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { attach, attachWithDescendants, AttachResult, descendants } from '../collector/attach/attach';
+import { attach, attachWithDescendants, AttachResult, descendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach/attach';
 import { listeningSockets } from '../collector/attach/procfs';
 import { UserError } from '../collector/errors';
 import { NO_BINARIES_REASON, otherNodeBinaries } from './helpers/node-majors';
@@ -145,6 +145,8 @@ describe('attach to a running Node process', () => {
     const info = JSON.parse(parent.lines.find((l) => l.includes('children')) as string) as { children: number[]; sleep: number };
     assert.deepEqual(descendants(parent.pid).sort(), [...info.children].sort(), 'Node children only, not sleep');
 
+    // Descendants younger than MIN_DESCENDANT_AGE_MS are left to the root's agent.
+    await new Promise((resolve) => setTimeout(resolve, MIN_DESCENDANT_AGE_MS + 200));
     const config = agentConfig(MARKER_AGENT);
     const outcomes = await attachWithDescendants(parent.pid, config);
     assert.deepEqual(outcomes.map((o) => o.pid).sort(), [parent.pid, ...info.children].sort());

@@ -68,12 +68,13 @@ async function stressOn(node: string): Promise<string> {
   const during = childEnds(worker, attachFrom);
   worker.child.kill('SIGTERM');
 
+  const detail = `\n${errors.join('\n')}\n${worker.stderr().split('\n').filter((l) => !/^(Debugger|For help)/.test(l)).join('\n')}`;
   assert.ok(during.length >= ROUNDS * 3, `children kept coming: ${during.length}`);
   const crashed = during.filter((e) => e.code !== 0 || e.signal !== null);
-  assert.deepEqual(crashed, [], 'every child ended normally');
+  assert.deepEqual(crashed, [], 'every child ended normally' + detail);
   // Generous: an attached child also loads the agent and flushes it. The bug kept children 10 s.
   const duringMax = max(during.map((e) => e.lived));
-  assert.ok(duringMax < baselineMax + 1000, `no child was kept alive: longest ${duringMax} ms, unprofiled ${baselineMax} ms`);
+  assert.ok(duringMax < baselineMax + 1000, `no child was kept alive: longest ${duringMax} ms, unprofiled ${baselineMax} ms` + detail + JSON.stringify(during.filter((e) => e.lived > 500)));
   assert.ok(max(attachMs) < 3000, `attach times ${attachMs.join(', ')} ms`);
   assert.deepEqual(listeningSockets(worker.pid), []);
   assert.doesNotMatch(worker.stderr(), /Segmentation|Error|Assertion/);

@@ -25,11 +25,22 @@ test('format comes from -f, else from the output name', () => {
   assert.equal(parseRecordConfig({ format: 'speedscope' }, ['npm', 'run', 'start'], now).output, 'wspy-npm-20261123-201500.speedscope.json');
 });
 
+test('--queue attaches to a queue\'s workers with their children', () => {
+  const c = parseRecordConfig({ queue: 'emails', redis: 'redis://h:6380/0', prefix: 'myapp' }, [], now);
+  assert.deepEqual(c.queue, { name: 'emails', redisUrl: 'redis://h:6380/0', prefix: 'myapp' });
+  assert.equal(c.subprocesses, true);
+  assert.equal(c.output, 'wspy-queue-emails-20261123-201500.html');
+  assert.equal(parseRecordConfig({ pid: '42' }, [], now).output, 'wspy-pid42-20261123-201500.html');
+});
+
 test('bad input gives one clear line', () => {
   const cases: Array<[object, string[], RegExp]> = [
     [{}, [], /nothing to record/],
     [{ pid: 'abc' }, [], /-p\/--pid needs a process id/],
-    [{ pid: '12' }, ['node'], /either -p <pid> or a command/],
+    [{ pid: '12' }, ['node'], /one of -p <pid>, --queue <name> or a command/],
+    [{ pid: '12', queue: 'q' }, [], /one of -p <pid>, --queue <name> or a command/],
+    [{ queue: ' ' }, [], /--queue needs a queue name/],
+    [{ redis: 'redis://x' }, ['node'], /--redis and --prefix go with --queue/],
     [{ duration: '-1' }, ['node'], /-d\/--duration needs seconds/],
     [{ rate: '0' }, ['node'], /-r\/--rate needs samples per second/],
     [{ rate: '100000' }, ['node'], /too high/],

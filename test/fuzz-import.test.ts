@@ -16,7 +16,7 @@ import type { FuzzReport, FuzzRequest } from './fuzz-import-worker';
 const CASE_LIMIT_MS = 2000;
 const SEED = Number(process.env.WSPY_FUZZ_SEED ?? 0x5eed7);
 const ONLY = Number(process.env.WSPY_FUZZ_CASE ?? -1);
-const CASES = 12_000;
+const CASES = 20_000;
 
 test(`import fuzzing: ${CASES} mutated inputs (seed ${SEED}) give a Recording or a UserError, none hangs`, { timeout: 180_000 }, async () => {
   const request: FuzzRequest = { seed: SEED, cases: CASES, fileEvery: 25, only: ONLY };

@@ -19,6 +19,7 @@ import {
   waitForSocketClosed,
 } from './inspector';
 import { withAttachLock } from './lock';
+import { readProcStats } from './proc-stats';
 import {
   describeProcess,
   descendantPids,
@@ -110,7 +111,7 @@ export async function attachWithDescendants(pid: number, agentConfig: AgentConfi
   const outcomes: TreeAttachOutcome[] = [{ pid, result: await attach(pid, agentConfig, opts) }];
   const timeoutMs = opts.descendantTimeoutMs ?? DESCENDANT_TIMEOUT_MS;
   for (const child of descendants(pid)) {
-    if (!isAlive(child) || followedByAgent(child, agentConfig)) continue;
+    if (!isAlive(child) || followedByAgent(child, agentConfig) || isYoung(child)) continue;
     try {
       outcomes.push({ pid: child, result: await attach(child, agentConfig, { timeoutMs }) });
     } catch (error) {
@@ -121,6 +122,20 @@ export async function attachWithDescendants(pid: number, agentConfig: AgentConfi
     }
   }
   return outcomes;
+}
+
+/**
+ * Descendants younger than this are not signalled. A child that is about to exit may already have
+ * torn down the machinery SIGUSR1 starts the inspector with while /proc still shows the signal as
+ * handled, and then Node aborts (seen on Node 20 and 24 in the stress test). Young children are
+ * almost always fork-per-job children near their end; pool children are older. Nothing is lost for
+ * children the root starts from now on: the root's agent follows them from their first line.
+ */
+export const MIN_DESCENDANT_AGE_MS = 1000;
+
+function isYoung(pid: number): boolean {
+  const stats = readProcStats(pid);
+  return stats === undefined || Date.now() - stats.startTime < MIN_DESCENDANT_AGE_MS;
 }
 
 /** True when the process was started with the agent of this very recording in its environment (the root's agent followed it). */
@@ -228,6 +243,10 @@ async function attachNow(pid: number, agentConfig: AgentConfig, startedAt: numbe
     const holdersBefore = heldBy();
     if (holdersBefore.length > 0) throw new UserError(portHeldMessage(pid, configured.port, holdersBefore));
 
+    // Node resets its signal handlers while it exits, and then SIGUSR1 kills it: look again at the
+    // last moment, because the checks above take tens of milliseconds.
+    const now = readStatus(pid);
+    if (now === undefined || now.state === 'Z' || !handlesSigusr1(now)) throw exitedWhileAttaching(pid);
     openedAt = Date.now();
     sendSigusr1(pid);
     const opened = await waitForNewListeningSocket(pid, before, Math.min(OPEN_WAIT_MS, remaining()));

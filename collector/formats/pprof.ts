@@ -4,14 +4,14 @@
 // frame. The importer splits processes by a `pid` label when there is one.
 
 import * as path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { UserError } from '../errors';
 import { emptyRecording, emptySamples, framesOf, Recording, RecordingBuilder, StackIndex } from '../model';
 import { countsByStack } from '../tree';
 import { ExportOptions, Exporter, Importer } from './format';
 import { baseKey } from './keys';
-import { isGzip } from './sniff';
+import { gunzipOrUndefined, isGzip } from './sniff';
 
 export function writePprof(r: Recording, opts: ExportOptions = {}): Buffer {
   const idle = opts.idle ?? r.meta.idle;
@@ -109,11 +109,9 @@ export function readPprof(bytes: Buffer, fileName: string): Recording | undefine
   const named = /\.(pb|pprof|prof)(\.gz)?$/i.test(fileName);
   let raw: Buffer = bytes;
   if (isGzip(bytes)) {
-    try {
-      raw = gunzipSync(bytes);
-    } catch {
-      return undefined; // the dispatcher reports broken gzip itself
-    }
+    const inner = gunzipOrUndefined(bytes);
+    if (!inner) return undefined; // the dispatcher reports broken gzip itself
+    raw = inner;
   }
   const walk = walkProtobuf(raw);
   // A profile starts with its sample types (field 1) and always has a string table (field 6).

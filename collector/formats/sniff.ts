@@ -1,10 +1,26 @@
 // Cheap looks at a file's bytes shared by the importers: gzip magic, text or binary, and JSON parsed
 // at most once per buffer however many JSON importers ask for it.
 
+import { gunzipSync } from 'node:zlib';
 import { UserError } from '../errors';
 
 export function isGzip(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** What one gzip layer may decompress to (a gzip bomb is refused rather than filling memory). */
+export const MAX_GUNZIPPED_BYTES = 512 * 1024 * 1024;
+
+/**
+ * One gzip layer removed, or undefined when it is corrupt, truncated or too large. For importers
+ * called on data the dispatcher already unwrapped twice: a third layer is either not theirs or broken.
+ */
+export function gunzipOrUndefined(bytes: Buffer): Buffer | undefined {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when the first bytes look like JSON (after a byte-order mark and white space). */

@@ -2,11 +2,11 @@
 // key order so that export -> import -> export gives identical bytes. Older versions are upgraded one
 // step at a time on load; newer versions are refused with a message that says so.
 
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { UserError } from '../errors';
 import { ProcessRecord, Recording, RecordingMeta, sampleCount } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
-import { isGzip, jsonOf, looksLikeJson } from './sniff';
+import { gunzipOrUndefined, isGzip, jsonOf, looksLikeJson } from './sniff';
 
 export const FORMAT_TAG = 'wspy-recording';
 export const FORMAT_VERSION = 1;
@@ -221,8 +221,8 @@ export function readWspyJsonDocument(doc: unknown): Recording | undefined {
 export const wspyJsonImporter: Importer = {
   name: 'wspy',
   read(bytes: Buffer): Recording | undefined {
-    const raw = isGzip(bytes) ? gunzipSync(bytes) : bytes;
-    if (!looksLikeJson(raw)) return undefined;
+    const raw = isGzip(bytes) ? gunzipOrUndefined(bytes) : bytes;
+    if (!raw || !looksLikeJson(raw)) return undefined;
     // Our writer puts the tag first; a file that says so up front gets the precise error.
     const claimed = raw.subarray(0, 256).includes(`"${FORMAT_TAG}"`);
     let doc: unknown;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import { isAlive } from '../attach/procfs';
 import { UserError } from '../errors';
 import { runningAgents } from './agents';
-import { readProcStats } from './proc-stats';
+import { readProcStats } from '../attach/proc-stats';
 import { DEFAULT_PREFIX, isWorkerOf, parseClientList, parseWorkerName, RedisClient } from './redis-clients';
 import { describeUser, ownersOfConnections } from './sockets';
 

@@ -4,7 +4,7 @@
 import { allPids, isNodeProcess, readCmdline, readStatus } from '../attach/procfs';
 import { runningAgents } from './agents';
 import { isSameProcess, readClientList } from './find-workers';
-import { readProcStats } from './proc-stats';
+import { readProcStats } from '../attach/proc-stats';
 import { parseWorkerName } from './redis-clients';
 import { ownersOfConnections } from './sockets';
 
