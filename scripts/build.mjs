@@ -1,7 +1,7 @@
 // Builds wspy: type-checks and compiles the TypeScript to dist/, then bundles with esbuild what must
 // load fast or run elsewhere: the agent (one small file, no dependencies, loaded by every profiled
 // process), its streaming half (ws, loaded only by processes that live long enough), and the
-// report's browser code (d3-flame-graph, inlined into every HTML report).
+// report pages' browser code (d3-flame-graph, inlined into every HTML report and diff page).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -14,6 +14,8 @@ const require = createRequire(import.meta.url);
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit', cwd: root });
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' };
+// The report pages' browser code: d3-flame-graph and our views, inlined into every HTML file.
+const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2019', minify: true, logLevel: 'warning' };
 await Promise.all([
   esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/boot.ts')], outfile: path.join(root, 'dist/bundles/agent.js') }),
   esbuild.build({
@@ -23,24 +25,11 @@ await Promise.all([
     // ws loads these optional native speed-ups when present; the agent never needs them.
     external: ['bufferutil', 'utf-8-validate'],
   }),
-  esbuild.build({
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2019',
-    minify: true,
-    logLevel: 'warning',
-    entryPoints: [path.join(root, 'viewer/browser/report.ts')],
-    outfile: path.join(root, 'dist/bundles/report.js'),
-  }),
-  esbuild.build({
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2019',
-    minify: true,
-    logLevel: 'warning',
-    entryPoints: [path.join(root, 'viewer/browser/diff.ts')],
-    outfile: path.join(root, 'dist/bundles/diff.js'),
-  }),
+  ...['report', 'diff'].map((page) =>
+    esbuild.build({
+      ...browser,
+      entryPoints: [path.join(root, `viewer/browser/${page}.ts`)],
+      outfile: path.join(root, `dist/bundles/${page}.js`),
+    }),
+  ),
 ]);
