@@ -32,7 +32,7 @@ function leafNames(r: ReturnType<typeof importFiles>['recording'], key: string):
 }
 
 test('node --cpu-prof of a forking program: one process per file, pid from the file name', () => {
-  const dir = path.join(fixtures, 'cpuprofiles');
+  const dir = path.join(fixtures, 'cpuprofiles-node20');
   const files = fs.readdirSync(dir).sort();
   const { recording: r, problems } = importFiles([dir]);
   assert.deepEqual(problems, []);
@@ -72,7 +72,7 @@ test('several files merge into one recording with unique process keys', () => {
   const { recording: r, problems } = importFiles([
     path.join(fixtures, 'datadog-time.pb.gz'),
     path.join(foreign, 'stackcollapse-simple.txt'),
-    path.join(fixtures, 'cpuprofiles'),
+    path.join(fixtures, 'cpuprofiles-node20'),
   ]);
   assert.deepEqual(problems, []);
   const keys = r.processes.map((p) => p.key);
@@ -84,7 +84,7 @@ test('several files merge into one recording with unique process keys', () => {
 
 test('recordings of two hosts merge under host:pid keys and keep their parent links', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-import-'));
-  const { recording: base } = importFiles([path.join(fixtures, 'cpuprofiles')]);
+  const { recording: base } = importFiles([path.join(fixtures, 'cpuprofiles-node20')]);
   const files = ['alpha', 'beta'].map((host) => {
     const r = structuredClone(base);
     r.meta.host = host;

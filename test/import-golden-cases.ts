@@ -19,7 +19,8 @@ export function goldenCases(root: string): GoldenCase[] {
     { name: 'speedscope-two-sampled', paths: [foreign('speedscope-0.6.0-two-sampled.speedscope.json')] },
     { name: 'stackcollapse-recursion', paths: [foreign('stackcollapse-recursion.txt')] },
     { name: 'stackcollapse-with-invalids', paths: [foreign('stackcollapse-simple-with-invalids.txt')] },
-    { name: 'node20-cpu-prof-fork', paths: [ours('cpuprofiles')] },
+    { name: 'node20-cpu-prof-fork', paths: [ours('cpuprofiles-node20')] },
+    { name: 'node22-cpu-prof-fork', paths: [ours('cpuprofiles-node22')] },
     { name: 'datadog-time', paths: [ours('datadog-time.pb.gz')] },
   ];
 }

@@ -65,9 +65,10 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
 /**
  * The `n` costliest repeated items of the whole recording, one sentence each, e.g.
  * `configureModels (models.js:12) ran in 38 of 40 forks, 61 ms each: 58 % of the children's CPU — keep
- * children alive or load lazily; ~2.4x throughput if it ran once`. Start-up functions come first, then
- * package loads, then functions that repeat after start-up (which may be the jobs themselves, so they
- * are worded as a question of set-up, without a throughput promise).
+ * children alive or load lazily; ~2.4x throughput if it ran once`. Start-up functions and package loads
+ * come first, ranked together by what running them once would save, then functions that repeat after
+ * start-up (which may be the jobs themselves, so they are worded as a question of set-up, without a
+ * throughput promise). The HTML panel ranks the same way (viewer/findings.ts).
  */
 export function summaryLines(a: Analysis, n = 5): string[] {
   const startup: Line[] = [];
@@ -105,7 +106,9 @@ export function summaryLines(a: Analysis, n = 5): string[] {
     }
   }
   const bySaving = (x: Line, y: Line): number => y.savedMs - x.savedMs;
-  return [...startup.sort(bySaving), ...packages.sort(bySaving), ...work.sort(bySaving)].slice(0, n).map((l) => l.text);
+  // Start-up functions and package loads are ranked together by what running them once would save;
+  // work after start-up may be the job itself, so it comes after them.
+  return [...[...startup, ...packages].sort(bySaving), ...work.sort(bySaving)].slice(0, n).map((l) => l.text);
 }
 
 interface Line {
