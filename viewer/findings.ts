@@ -3,6 +3,7 @@
 // family's processes (family view, colouring by repetition, click to zoom). Pure.
 
 import type { Analysis, FamilyAnalysis, RepeatedItem } from '../collector/analysis/types';
+import { callerOf } from '../collector/analysis/caller';
 import { shortAdvice } from '../collector/analysis/estimate';
 
 /** A family as the browser sees it: which processes belong to it and how to name it. */
@@ -118,10 +119,8 @@ function functionFinding(f: FamilyAnalysis, family: number, item: RepeatedItem):
     shortAdvice: shortAdvice(item),
   };
   if (item.within) finding.within = item.within;
-  // The analysis lists the deepest function that carries the cost; its caller is often the call the
-  // user would change (configureModels over defineModel), so the sentence names it too.
-  const path = f.paths.find((p) => p.frames[p.frames.length - 1] === item.label && p.frames.length > 1);
-  if (path) finding.calledFrom = path.frames[path.frames.length - 2];
+  const caller = callerOf(f, item.label);
+  if (caller) finding.calledFrom = caller;
   return finding;
 }
 

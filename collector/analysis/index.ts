@@ -5,6 +5,7 @@
 import { frameLabels } from '../tree';
 import { Recording } from '../model';
 import { frameKinds } from './classify';
+import { callerOf } from './caller';
 import { shortAdvice } from './estimate';
 import { findFamilies, Family } from './families';
 import { idleFrameSet, MemberSamples, readMember, StackClassifier } from './member';
@@ -17,6 +18,7 @@ export * from './types';
 export { findFamilies, normaliseArg, parseCommand } from './families';
 export type { Family } from './families';
 export { estimateOnce } from './estimate';
+export { callerOf } from './caller';
 export { diffRecordings } from './diff';
 export type { DiffNode, DiffOptions, DiffResult, FunctionChange } from './diff';
 
@@ -79,7 +81,8 @@ export function summaryLines(a: Analysis, n = 5): string[] {
     const whose = f.forked ? "the children's CPU" : 'their CPU';
     for (const item of f.repeated) {
       if (item.within) continue; // part of an item listed already
-      const ran = `${item.label} ran in ${item.members} of ${item.of} ${members}`;
+      const caller = callerOf(f, item.label);
+      const ran = `${item.label}${caller ? `, called from ${caller},` : ''} ran in ${item.members} of ${item.of} ${members}`;
       if (item.phase === 'startup') {
         startup.push({
           savedMs: item.estimate.savedMs,
