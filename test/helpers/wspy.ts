@@ -29,8 +29,16 @@ export function runWspy(args: string[], opts: SpawnOptions & { onSpawn?: (pid: n
   });
 }
 
+const tempDirs: string[] = [];
+// Tests leave nothing behind in the temp directory: every tempDir() goes when the test file ends.
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'wspy-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** The subset of wspy's JSON recording format (docs/FORMAT.md) that tests read. */
