@@ -30,10 +30,13 @@ interface Binding {
   TimeProfiler: new (options: Record<string, unknown>) => NativeTimeProfiler;
 }
 
-/** Loads the binding for this Node ABI and starts sampling; throws with a readable message if it cannot. */
-export function startSampler(bindingsDir: string, intervalUs: number): Sampler {
-  const binding = loadBinding(bindingsDir);
-  const profiler = new binding.TimeProfiler({
+/**
+ * The TimeProfiler's options: wall-clock samples of the main thread, function lines (not call-site
+ * lines, so that a function is one frame), no per-sample contexts; every field is required by the
+ * binding.
+ */
+export function profilerOptions(intervalUs: number): Record<string, unknown> {
+  return {
     intervalMicros: intervalUs,
     durationMillis: 60000,
     lineNumbers: false,
@@ -43,7 +46,13 @@ export function startSampler(bindingsDir: string, intervalUs: number): Sampler {
     collectAsyncId: false,
     isMainThread: true,
     useCPED: false,
-  });
+  };
+}
+
+/** Loads the binding for this Node ABI and starts sampling; throws with a readable message if it cannot. */
+export function startSampler(bindingsDir: string, intervalUs: number): Sampler {
+  const binding = loadBinding(bindingsDir);
+  const profiler = new binding.TimeProfiler(profilerOptions(intervalUs));
   profiler.start();
   let running = true;
   return {

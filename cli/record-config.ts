@@ -2,6 +2,7 @@
 
 import * as path from 'path';
 import { UserError } from '../collector/errors';
+import { formatFromPath } from '../collector/formats/index';
 
 export const OUTPUT_FORMATS = ['html', 'svg', 'speedscope', 'pprof', 'collapsed', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -89,17 +90,6 @@ export function resolveFormat(format: string | undefined, output: string | undef
     throw new UserError(`unknown format "${format}": use one of ${OUTPUT_FORMATS.join(', ')}`);
   }
   return output === undefined ? 'html' : formatFromPath(output) ?? 'html';
-}
-
-export function formatFromPath(file: string): OutputFormat | undefined {
-  const name = path.basename(file).toLowerCase();
-  if (name.endsWith('.speedscope.json')) return 'speedscope';
-  if (name.endsWith('.json') || name.endsWith('.json.gz')) return 'json';
-  if (name.endsWith('.pb.gz') || name.endsWith('.pprof') || name.endsWith('.pb')) return 'pprof';
-  if (name.endsWith('.svg')) return 'svg';
-  if (name.endsWith('.html') || name.endsWith('.htm')) return 'html';
-  if (name.endsWith('.folded') || name.endsWith('.collapsed') || name.endsWith('.txt')) return 'collapsed';
-  return undefined;
 }
 
 const EXTENSIONS: Record<OutputFormat, string> = {

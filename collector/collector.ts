@@ -129,7 +129,6 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
       return { ...base, NODE_OPTIONS: nodeOptions, [AGENT_ENV]: JSON.stringify(agentConfig) };
     },
     stats() {
-      spoolReader.read();
       return { ...assembler.stats(), connected: wss.clients.size };
     },
     addError(pid, error) {

@@ -3,14 +3,12 @@
 // faster; drawn by viewer/browser/diff.ts) and a table of the largest changes by function. Like the
 // report, nothing is fetched and every string from a profile is escaped.
 
-import { randomBytes } from 'node:crypto';
 import type { DiffNode, DiffResult, FunctionChange } from '../collector/analysis/diff';
-import { loadBundle } from './bundle';
-import { escapeHtml as h, inlineSafe, jsonForScript } from './escape';
+import { escapeHtml as h } from './escape';
+import { renderPage } from './page';
 import { DIFF_DATA_ELEMENT_ID, DIFF_DATA_VERSION, DiffPageData, DiffPageNode } from './diff-data';
 import { ms } from './findings';
 import { diffColor } from './palette';
-import { REPORT_CSS } from './style';
 
 /** Nodes under this share of the larger root (before or after) are left out of the embedded tree. */
 const PRUNE_FRACTION = 1 / 20_000;
@@ -34,20 +32,13 @@ export function renderDiffHtml(diff: DiffResult, opts: DiffHtmlOptions): string 
     afterName: opts.afterName,
     tree: prune(diff.tree, PRUNE_FRACTION * Math.max(diff.tree.before, diff.tree.after)),
   };
-  const nonce = randomBytes(18).toString('base64');
-  const bundle = loadBundle('diff');
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)}</title>
-<style>${inlineSafe(bundle.css + REPORT_CSS + DIFF_CSS, 'style')}</style>
-</head>
-<body>
-${renderHeader(diff, opts, title, unit)}
+  return renderPage({
+    title,
+    bundle: 'diff',
+    css: DIFF_CSS,
+    dataElementId: DIFF_DATA_ELEMENT_ID,
+    data,
+    body: `${renderHeader(diff, opts, title, unit)}
 <main>
 <section id="flame" class="panel" aria-label="Differential flame graph">
 <h2>What changed<small>sized by the selected recording; red: slower after, blue: faster after; click to zoom</small></h2>
@@ -61,13 +52,8 @@ ${renderHeader(diff, opts, title, unit)}
 </section>
 ${renderChanges(diff.functions, opts, unit)}
 </main>
-<footer>wspy diff · figures are CPU time ${h(unit)}</footer>
-<div id="tooltip" role="tooltip" hidden></div>
-<script id="${DIFF_DATA_ELEMENT_ID}" type="application/json">${jsonForScript(data)}</script>
-<script nonce="${h(nonce)}">${inlineSafe(bundle.js, 'script')}</script>
-</body>
-</html>
-`;
+<footer>wspy diff · figures are CPU time ${h(unit)}</footer>`,
+  });
 }
 
 function unitWords(diff: DiffResult): string {

@@ -2,20 +2,18 @@
 // from file://. The server renders the header and the process table; the browser code
 // (viewer/browser/report.ts, bundled at build time) draws the flame graph from the embedded data.
 
-import { randomBytes } from 'node:crypto';
 import { analyze } from '../collector/analysis';
 import type { Analysis } from '../collector/analysis/types';
 import { ProcessRecord, Recording } from '../collector/model';
 import { countsByStack } from '../collector/tree';
 import { DATA_ELEMENT_ID } from './browser/data';
-import { loadBundle } from './bundle';
 import { EmbedOptions, ReportData, reportData } from './embed';
 import { ReportAnalysis, reportAnalysis } from './findings';
-import { escapeHtml as h, inlineSafe, jsonForScript } from './escape';
+import { escapeHtml as h } from './escape';
+import { renderPage } from './page';
 import { formatCount, formatDate, formatDuration, formatPercent, formatRate } from './format';
 import { FrameKind, KIND_LABELS, kindColor, NO_FAMILY_COLOR, repetitionColor } from './palette';
 import { renderRepeatedPanel } from './repeated-panel';
-import { REPORT_CSS } from './style';
 
 export interface HtmlOptions extends EmbedOptions {
   title?: string;
@@ -29,25 +27,14 @@ export function renderHtml(r: Recording, opts: HtmlOptions = {}): string {
   const ra = analysis ? reportAnalysis(analysis) : undefined;
   const data: ReportData = { ...reportData(r, opts), ...(ra ? { analysis: ra } : {}) };
   const stats = processStats(r);
-  const nonce = randomBytes(18).toString('base64');
-  const bundle = loadBundle('report');
-  // No network at view time, by policy as well as by construction; scripts run only with the nonce,
-  // so even markup that slipped into the page could not run a handler.
-  // (base64 and fixed words only: no escaping needed inside the attribute's double quotes)
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:`;
   const folded = data.pruning.foldedStacks;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="wspy ${h(r.meta.wspyVersion)}">
-<title>${h(title)}</title>
-<style>${inlineSafe(bundle.css + REPORT_CSS, 'style')}</style>
-</head>
-<body>
-${renderHeader(r, title, stats)}
+  return renderPage({
+    title,
+    bundle: 'report',
+    generator: `wspy ${r.meta.wspyVersion}`,
+    dataElementId: DATA_ELEMENT_ID,
+    data,
+    body: `${renderHeader(r, title, stats)}
 <main>
 <section id="repeated" class="panel" aria-label="Work repeated across forks">${analysis && ra ? renderRepeatedPanel(analysis, ra) : ''}</section>
 <section id="flame" class="panel" aria-label="Flame graph">
@@ -65,13 +52,8 @@ ${folded > 0 ? `<p class="note">Stacks with fewer than ${h(formatCount(Math.ceil
 </section>
 ${renderProcessTable(r, stats)}
 </main>
-<footer>Recorded with wspy ${h(r.meta.wspyVersion)} · source: ${h(r.meta.source)}</footer>
-<div id="tooltip" role="tooltip" hidden></div>
-<script id="${DATA_ELEMENT_ID}" type="application/json">${jsonForScript(data)}</script>
-<script nonce="${h(nonce)}">${inlineSafe(bundle.js, 'script')}</script>
-</body>
-</html>
-`;
+<footer>Recorded with wspy ${h(r.meta.wspyVersion)} · source: ${h(r.meta.source)}</footer>`,
+  });
 }
 
 interface ProcessStats {

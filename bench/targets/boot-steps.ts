@@ -4,6 +4,7 @@
 // Usage: node boot-steps.js <agent bundle> <bindings dir> <interval us> <spool file>
 import * as fs from 'fs';
 import * as path from 'path';
+import { profilerOptions } from '../../agent/sampler';
 
 const [bundle, bindings, intervalUs, spoolFile] = process.argv.slice(2);
 const steps: Record<string, number> = {};
@@ -18,17 +19,7 @@ require(bundle);
 lap('bundleLoadMs');
 const binding = require(path.join(bindings, `dd_pprof.node.abi${process.versions.modules}.node`));
 lap('bindingLoadMs');
-const profiler = new binding.TimeProfiler({
-  intervalMicros: Number(intervalUs),
-  durationMillis: 60000,
-  lineNumbers: false,
-  withContexts: false,
-  workaroundV8Bug: true,
-  collectCpuTime: false,
-  collectAsyncId: false,
-  isMainThread: true,
-  useCPED: false,
-});
+const profiler = new binding.TimeProfiler(profilerOptions(Number(intervalUs)));
 profiler.start();
 lap('profilerStartMs');
 fs.appendFileSync(spoolFile, JSON.stringify({ t: 'hello', pid: process.pid, argv: process.argv, cwd: process.cwd() }) + '\n');
