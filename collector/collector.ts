@@ -155,12 +155,25 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => server.close(() => resolve()));
         spoolReader.read();
-        fs.rmSync(dir, { recursive: true, force: true });
+        removeCollectorDir(dir);
         return assembler.finish(Date.now());
       })();
       return finished;
     },
   };
+}
+
+/**
+ * Removes the socket and spool directory. A child that was booting when recording stopped may
+ * still create its spool file during the removal (ENOTEMPTY), so it is retried; if it still fails,
+ * the recording is kept and the leftover is reported rather than thrown.
+ */
+function removeCollectorDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  } catch (error) {
+    process.emitWarning(`wspy could not remove its temporary directory ${dir}: ${(error as Error).message}`);
+  }
 }
 
 /** Reads the spool's JSON-lines files incrementally, passing each complete line on. */

@@ -2,9 +2,8 @@
 // (its hello at boot, its last chunk and exit at exit), which is what these tests read.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { AgentMessage, ExitMessage, HelloMessage, SpawnMessage } from '../agent/protocol';
 import {
   agentEnv,
@@ -17,16 +16,10 @@ import {
   spoolOnlyConfig,
   stacksOf,
 } from './agent-support';
+import { tempDir } from './helpers/wspy';
 
 const tree = path.join(fixtures, 'agent-tree');
-const dirs: string[] = [];
-after(() => dirs.forEach(removeDir));
-
-function config(overrides: Parameters<typeof spoolOnlyConfig>[0] = {}) {
-  const c = spoolOnlyConfig(overrides);
-  dirs.push(c.dir);
-  return c;
-}
+// Spool directories come from spoolOnlyConfig, through tempDir(): they go when this file ends.
 
 const hello = (ms: AgentMessage[] = []) => ms.find((m): m is HelloMessage => m.t === 'hello');
 const exitOf = (ms: AgentMessage[] = [], pid: number) => ms.find((m): m is ExitMessage => m.t === 'exit' && m.of === pid);
@@ -38,7 +31,7 @@ function pidRunning(spool: Map<number, AgentMessage[]>, script: string): number[
 
 describe('agent, one process', () => {
   test('samples the program from its first line, module loading included, and reports its exit', async () => {
-    const c = config();
+    const c = spoolOnlyConfig();
     const run = await runNode([path.join(tree, 'parent.js'), 'none'], agentEnv(c));
     assert.equal(run.stderr, '');
     const spool = readSpool(c.spool);
@@ -61,7 +54,7 @@ describe('agent, one process', () => {
   });
 
   test('never changes what the program prints or its exit code', async () => {
-    const c = config();
+    const c = spoolOnlyConfig();
     const plain = await runNode([path.join(tree, 'parent.js'), 'fork'], { ...process.env, NODE_OPTIONS: '' });
     const profiled = await runNode([path.join(tree, 'parent.js'), 'fork'], agentEnv(c));
     assert.equal(plain.code, 3);
@@ -70,9 +63,8 @@ describe('agent, one process', () => {
   });
 
   test('a missing binding gives a hello with the error, no samples, and an unharmed program', async () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-no-binding-'));
-    dirs.push(empty);
-    const c = config({ bindings: empty });
+    const empty = tempDir('wspy-no-binding-');
+    const c = spoolOnlyConfig({ bindings: empty });
     const run = await runNode([path.join(tree, 'parent.js'), 'none'], agentEnv(c));
     assert.deepEqual([run.code, run.stdout], [3, 'parent none done\n']);
     const ms = readSpool(c.spool).get(run.pid)!;
@@ -82,7 +74,7 @@ describe('agent, one process', () => {
   });
 
   test('a collector that is gone stops the agent quietly; the program carries on', async () => {
-    const c = config({ chunkMs: 50 });
+    const c = spoolOnlyConfig({ chunkMs: 50 });
     const run = await runNode([path.join(tree, 'long.js'), '400'], agentEnv(c));
     assert.deepEqual([run.code, run.stdout, run.stderr], [0, 'long done\n', '']);
     const ms = readSpool(c.spool).get(run.pid)!;
@@ -94,7 +86,7 @@ describe('agent, one process', () => {
   });
 
   test('worker threads do not report as a second agent of the same pid', async () => {
-    const c = config();
+    const c = spoolOnlyConfig();
     const run = await runNode([path.join(tree, 'worker.js')], agentEnv(c));
     assert.deepEqual([run.code, run.stdout], [0, 'worker done\n']);
     const spool = readSpool(c.spool);
@@ -105,7 +97,7 @@ describe('agent, one process', () => {
   });
 
   test('stop() from inside the process removes every hook', async () => {
-    const c = config();
+    const c = spoolOnlyConfig();
     const run = await runNode([path.join(tree, 'stop.js'), 'launch', 'self'], agentEnv(c));
     assert.equal(run.code, 0, run.stderr);
     const seen = JSON.parse(run.stdout);
@@ -128,7 +120,7 @@ describe('agent, one process', () => {
 
 describe('agent, following children', () => {
   async function family(mode: string, follow = true) {
-    const c = config({ follow });
+    const c = spoolOnlyConfig({ follow });
     const run = await runNode([path.join(tree, 'parent.js'), mode], agentEnv(c));
     assert.deepEqual([run.code, run.stdout, run.stderr], [3, `parent ${mode} done\n`, '']);
     return { run, spool: readSpool(c.spool) };
@@ -198,7 +190,7 @@ describe('agent, following children', () => {
 });
 
 test('an agent whose recording is over (no spool) samples nothing and keeps children out', async () => {
-  const c = config();
+  const c = spoolOnlyConfig();
   removeDir(c.spool);
   const env = { ...agentEnv(c), TEST_WSPY_CONFIG: agentEnv(c).WSPY_AGENT };
   const run = await runNode([path.join(tree, 'stop.js'), 'launch', 'self'], env);

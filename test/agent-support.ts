@@ -1,9 +1,9 @@
 // Shared by the agent tests: run real Node processes with the agent, read what they spooled.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { AgentConfig, AgentMessage, ChunkMessage, WireFrame } from '../agent/protocol';
+import { tempDir } from './helpers/wspy';
 
 export const root = path.resolve(__dirname, '..', '..');
 export const agentBundle = path.join(root, 'dist', 'bundles', 'agent.js');
@@ -11,9 +11,12 @@ export const streamBundle = path.join(root, 'dist', 'bundles', 'agent-stream.js'
 export const bindingsDir = path.join(root, 'node_modules', '@datadog', 'pprof', 'prebuilds', `${process.platform}-${process.arch}`);
 export const fixtures = path.join(root, 'test', 'fixtures');
 
-/** A private directory with a spool and the path of a collector socket that does not exist. */
+/**
+ * A private directory with a spool and the path of a collector socket that does not exist.
+ * The directory goes when the test file ends (tempDir), so callers need not remove it.
+ */
 export function spoolOnlyConfig(overrides: Partial<AgentConfig> = {}): AgentConfig & { dir: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-agent-test-'));
+  const dir = tempDir('wspy-agent-test-');
   const spool = path.join(dir, 'spool');
   fs.mkdirSync(spool);
   return {

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { analyze, summaryLines } from '../collector/analysis';
 import { ANALYSIS_FIXTURES, cpuProfilesToRecording } from './analysis-support';
+import { tempDir } from './helpers/wspy';
 
 const run = promisify(execFile);
 const FORKER = path.join(ANALYSIS_FIXTURES, 'forker.js');
@@ -39,29 +39,25 @@ const total = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** Runs the forker under --cpu-prof and analyses the children's profiles. */
 async function profiledRun(planted: 'all' | 'once'): Promise<{ result: ForkerResult; analysis: ReturnType<typeof analyze> }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-analysis-'));
-  try {
-    const result = await forker(['--planted', planted, '--cpu-prof-dir', dir]);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-    assert.equal(files.length, CHILDREN);
-    const r = cpuProfilesToRecording(
-      files.map((f) => {
-        const pid = Number(f.split('.')[3]);
-        const i = result.childPids.indexOf(pid);
-        assert.ok(i >= 0, `profile of an unknown pid ${pid}`);
-        return {
-          file: path.join(dir, f),
-          ppid: result.parentPid,
-          cpuMsSinceEntry: result.childScriptCpuMs[i],
-          argv: [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, path.join(ANALYSIS_FIXTURES, 'child.js'), `job-${i}`],
-        };
-      }),
-      { pid: result.parentPid, argv: [process.execPath, FORKER, '--cpu-prof-dir', dir] },
-    );
-    return { result, analysis: analyze(r) };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('wspy-analysis-');
+  const result = await forker(['--planted', planted, '--cpu-prof-dir', dir]);
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  assert.equal(files.length, CHILDREN);
+  const r = cpuProfilesToRecording(
+    files.map((f) => {
+      const pid = Number(f.split('.')[3]);
+      const i = result.childPids.indexOf(pid);
+      assert.ok(i >= 0, `profile of an unknown pid ${pid}`);
+      return {
+        file: path.join(dir, f),
+        ppid: result.parentPid,
+        cpuMsSinceEntry: result.childScriptCpuMs[i],
+        argv: [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, path.join(ANALYSIS_FIXTURES, 'child.js'), `job-${i}`],
+      };
+    }),
+    { pid: result.parentPid, argv: [process.execPath, FORKER, '--cpu-prof-dir', dir] },
+  );
+  return { result, analysis: analyze(r) };
 }
 
 test('plantedInit in every fork is found, counted 6 of 6, and its estimated saving matches the measured one', { timeout: 180_000 }, async (t) => {

@@ -1,11 +1,11 @@
 // Real target processes for the attach tests: start a fixture under test/fixtures/attach, wait for
 // it to be ready, watch its stdout, and clean it up; plus a stand-in AgentConfig and marker files.
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgentConfig } from '../agent/protocol';
+import { tempDir } from './helpers/wspy';
 
 export const FIXTURES = path.resolve(__dirname, '../../test/fixtures/attach');
 export const MARKER_AGENT = path.join(FIXTURES, 'marker-agent.js');
@@ -23,10 +23,10 @@ export interface Target {
 }
 
 const running = new Set<ChildProcess>();
-const spools: string[] = [];
-process.on('exit', () => {
+// Prepended, so that targets (and the stand-in agents in them that write to a spool) are killed
+// before tempDir()'s exit listener removes the spool directories.
+process.prependListener('exit', () => {
   for (const child of running) child.kill('SIGKILL');
-  for (const dir of spools) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts `node <args>` (or `command <args>`) and waits for its 'ready' line when `waitFor` is given. */
@@ -71,10 +71,9 @@ export async function startTarget(args: string[], opts: { node?: string; env?: N
   return target;
 }
 
-/** A configuration for a stand-in agent: its marker files go to a fresh spool directory. */
+/** A configuration for a stand-in agent: its marker files go to a fresh spool directory (removed at exit). */
 export function agentConfig(agent: string, chunkMs = 200): AgentConfig {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'wspy-attach-test-'));
-  spools.push(spool);
+  const spool = tempDir('wspy-attach-test-');
   return {
     socket: '',
     token: '',

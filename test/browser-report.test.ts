@@ -1,8 +1,7 @@
 // The HTML report in real headless Chromium, opened from file:// as users open it.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { Recording } from '../collector/model';
 import { renderHtml } from '../viewer/html';
 import { launchChromium, LaunchedChromium } from './helpers/chromium';
+import { tempDir } from './helpers/wspy';
 import { forkWorkerRecording, HOSTILE_NAME, manyStacksRecording, screenshotRecording } from './viewer-fixture';
 
 let browser: LaunchedChromium | undefined;
@@ -17,11 +17,10 @@ let dir = '';
 
 before(async () => {
   browser = await launchChromium();
-  dir = mkdtempSync(path.join(tmpdir(), 'wspy-report-'));
+  dir = tempDir('wspy-report-');
 });
 after(async () => {
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Opened {

@@ -2,13 +2,13 @@
 // click zooms, Escape/reset restores, search highlights.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { renderSvg } from '../viewer/svg';
 import { launchChromium, LaunchedChromium } from './helpers/chromium';
+import { tempDir } from './helpers/wspy';
 import { forkWorkerRecording, HOSTILE_NAME } from './viewer-fixture';
 
 let browser: LaunchedChromium | undefined;
@@ -16,11 +16,10 @@ let dir = '';
 
 before(async () => {
   browser = await launchChromium();
-  dir = mkdtempSync(path.join(tmpdir(), 'wspy-svg-'));
+  dir = tempDir('wspy-svg-');
 });
 after(async () => {
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('the SVG opens as a document, and click zooms and reset restores', async (t) => {

@@ -3,7 +3,6 @@
 // Cases come from a seeded PRNG: the same seed gives the same cases, so a failure names a case to replay.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
@@ -16,6 +15,11 @@ export interface FuzzRequest {
   cases: number;
   /** Every n-th case also goes through importFiles (a real file on disk). */
   fileEvery: number;
+  /**
+   * Where those files go. The main thread makes it with tempDir() and so removes it: a worker it
+   * terminates for a hang runs no cleanup of its own.
+   */
+  dir: string;
   /** Only run this case (replaying a failure); -1 runs all. */
   only: number;
 }
@@ -170,48 +174,43 @@ function run(req: FuzzRequest): void {
   const seeds = corpus();
   const rand = prng(req.seed);
   const counts: Record<string, number> = { recording: 0, 'user-error': 0, files: 0 };
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-fuzz-'));
-  try {
-    for (let index = 0; index < req.cases; index++) {
-      // Every case draws from the same stream, so case N is the same whether or not it runs alone.
-      const c = mutate(rand, seeds);
-      const viaFile = index % req.fileEvery === 0;
-      if (req.only >= 0 && index !== req.only) continue;
-      const what = `case ${index} (seed ${req.seed}${viaFile ? ', importFiles' : ''}) ${c.what}`;
-      port.postMessage({ t: 'start', index, what } satisfies FuzzReport);
-      const t0 = performance.now();
-      let outcome: 'recording' | 'user-error';
-      try {
-        if (viaFile) {
-          const file = path.join(tmp, `${index}-${c.name}`);
-          fs.writeFileSync(file, c.bytes);
-          counts.files++;
-          const { recording } = importFiles([file]);
-          if (!recording || !Array.isArray(recording.processes)) throw new Error('importFiles returned no recording');
-          fs.rmSync(file);
-        } else {
-          const r = importBytes(c.bytes, c.name);
-          if (!r || !Array.isArray(r.processes)) throw new Error('importBytes returned no recording');
-        }
-        outcome = 'recording';
-      } catch (e) {
-        if (!(e instanceof UserError)) {
-          port.postMessage({ t: 'failed', index, what, error: (e as Error)?.stack ?? String(e) } satisfies FuzzReport);
-          continue;
-        }
-        if (e.message.includes('\n')) {
-          port.postMessage({ t: 'failed', index, what, error: `multi-line UserError: ${e.message}` } satisfies FuzzReport);
-          continue;
-        }
-        outcome = 'user-error';
+  for (let index = 0; index < req.cases; index++) {
+    // Every case draws from the same stream, so case N is the same whether or not it runs alone.
+    const c = mutate(rand, seeds);
+    const viaFile = index % req.fileEvery === 0;
+    if (req.only >= 0 && index !== req.only) continue;
+    const what = `case ${index} (seed ${req.seed}${viaFile ? ', importFiles' : ''}) ${c.what}`;
+    port.postMessage({ t: 'start', index, what } satisfies FuzzReport);
+    const t0 = performance.now();
+    let outcome: 'recording' | 'user-error';
+    try {
+      if (viaFile) {
+        const file = path.join(req.dir, `${index}-${c.name}`);
+        fs.writeFileSync(file, c.bytes);
+        counts.files++;
+        const { recording } = importFiles([file]);
+        if (!recording || !Array.isArray(recording.processes)) throw new Error('importFiles returned no recording');
+        fs.rmSync(file);
+      } else {
+        const r = importBytes(c.bytes, c.name);
+        if (!r || !Array.isArray(r.processes)) throw new Error('importBytes returned no recording');
       }
-      const polluted = Object.keys(Object.prototype).length > 0 || ({} as Record<string, unknown>).polluted !== undefined;
-      if (polluted) port.postMessage({ t: 'failed', index, what, error: 'Object.prototype was polluted' } satisfies FuzzReport);
-      counts[outcome]++;
-      port.postMessage({ t: 'done', index, ms: performance.now() - t0, outcome } satisfies FuzzReport);
+      outcome = 'recording';
+    } catch (e) {
+      if (!(e instanceof UserError)) {
+        port.postMessage({ t: 'failed', index, what, error: (e as Error)?.stack ?? String(e) } satisfies FuzzReport);
+        continue;
+      }
+      if (e.message.includes('\n')) {
+        port.postMessage({ t: 'failed', index, what, error: `multi-line UserError: ${e.message}` } satisfies FuzzReport);
+        continue;
+      }
+      outcome = 'user-error';
     }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    const polluted = Object.keys(Object.prototype).length > 0 || ({} as Record<string, unknown>).polluted !== undefined;
+    if (polluted) port.postMessage({ t: 'failed', index, what, error: 'Object.prototype was polluted' } satisfies FuzzReport);
+    counts[outcome]++;
+    port.postMessage({ t: 'done', index, ms: performance.now() - t0, outcome } satisfies FuzzReport);
   }
   port.postMessage({ t: 'finished', counts, corpus: seeds.map((s) => s.name) } satisfies FuzzReport);
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { FuzzReport, FuzzRequest } from './fuzz-import-worker';
+import { tempDir } from './helpers/wspy';
 
 /** A hang guard, not a performance threshold: the slowest real case takes a few milliseconds. */
 const CASE_LIMIT_MS = 2000;
@@ -19,7 +20,7 @@ const ONLY = Number(process.env.WSPY_FUZZ_CASE ?? -1);
 const CASES = 20_000;
 
 test(`import fuzzing: ${CASES} mutated inputs (seed ${SEED}) give a Recording or a UserError, none hangs`, { timeout: 180_000 }, async () => {
-  const request: FuzzRequest = { seed: SEED, cases: CASES, fileEvery: 25, only: ONLY };
+  const request: FuzzRequest = { seed: SEED, cases: CASES, fileEvery: 25, only: ONLY, dir: tempDir('wspy-fuzz-') };
   const worker = new Worker(path.join(__dirname, 'fuzz-import-worker.js'), { workerData: request });
   const failures: string[] = [];
   let current: { index: number; what: string; since: number } | undefined;

@@ -4,13 +4,13 @@
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../collector/errors';
 import { exporterFor, importBytes, importFiles } from '../collector/formats/index';
 import { sampleRecording } from './formats-sample';
+import { tempDir } from './helpers/wspy';
 
 const root = path.resolve(__dirname, '../..');
 const fixtures = path.join(root, 'test/fixtures/formats');
@@ -37,42 +37,34 @@ const badFiles: Array<{ name: string; bytes: Buffer | string; says: RegExp }> = 
 ];
 
 test('each bad file gives one line naming it, and the good file is still used', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-bad-'));
-  try {
-    for (const bad of badFiles) {
-      const file = path.join(tmp, bad.name);
-      fs.writeFileSync(file, bad.bytes);
-      const { recording, problems } = importFiles([file, good]);
-      assert.equal(recording.processes.length, 1, bad.name);
-      assert.equal(problems.length, 1, `${bad.name}: ${problems.join(' | ')}`);
-      assert.ok(problems[0].startsWith(`${file}: `), problems[0]);
-      assert.match(problems[0], bad.says, bad.name);
-      assert.ok(!problems[0].includes('\n'), 'one line');
-      // Alone, the bad file leaves nothing usable: a UserError that names it.
-      assert.throws(() => importFiles([file]), (e: Error) => e instanceof UserError && e.message.includes(bad.name) && !e.message.includes('\n'));
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+  const tmp = tempDir('wspy-bad-');
+  for (const bad of badFiles) {
+    const file = path.join(tmp, bad.name);
+    fs.writeFileSync(file, bad.bytes);
+    const { recording, problems } = importFiles([file, good]);
+    assert.equal(recording.processes.length, 1, bad.name);
+    assert.equal(problems.length, 1, `${bad.name}: ${problems.join(' | ')}`);
+    assert.ok(problems[0].startsWith(`${file}: `), problems[0]);
+    assert.match(problems[0], bad.says, bad.name);
+    assert.ok(!problems[0].includes('\n'), 'one line');
+    // Alone, the bad file leaves nothing usable: a UserError that names it.
+    assert.throws(() => importFiles([file]), (e: Error) => e instanceof UserError && e.message.includes(bad.name) && !e.message.includes('\n'));
   }
 });
 
 test('missing files, empty directories, too large files and skipped folded lines are reported', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-bad-'));
-  try {
-    const missing = path.join(tmp, 'nope.json');
-    const emptyDir = path.join(tmp, 'empty');
-    fs.mkdirSync(emptyDir);
-    const { problems } = importFiles([missing, emptyDir, path.join(foreign, 'stackcollapse-simple-with-invalids.txt')]);
-    assert.equal(problems.length, 3);
-    assert.match(problems[0], /nope\.json: no such file/);
-    assert.match(problems[1], /empty: directory holds no profile files/);
-    assert.match(problems[2], /1 line is not folded stacks and was skipped \(first: line 8\)/);
-    assert.throws(() => importFiles([]), UserError);
-    const { problems: big } = importFiles([path.join(foreign, 'Chrome-65-simple.cpuprofile'), good], { maxBytes: 1200 });
-    assert.deepEqual(big, [`${path.join(foreign, 'Chrome-65-simple.cpuprofile')}: too large (1303 bytes; the limit is 1200 bytes)`]);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const tmp = tempDir('wspy-bad-');
+  const missing = path.join(tmp, 'nope.json');
+  const emptyDir = path.join(tmp, 'empty');
+  fs.mkdirSync(emptyDir);
+  const { problems } = importFiles([missing, emptyDir, path.join(foreign, 'stackcollapse-simple-with-invalids.txt')]);
+  assert.equal(problems.length, 3);
+  assert.match(problems[0], /nope\.json: no such file/);
+  assert.match(problems[1], /empty: directory holds no profile files/);
+  assert.match(problems[2], /1 line is not folded stacks and was skipped \(first: line 8\)/);
+  assert.throws(() => importFiles([]), UserError);
+  const { problems: big } = importFiles([path.join(foreign, 'Chrome-65-simple.cpuprofile'), good], { maxBytes: 1200 });
+  assert.deepEqual(big, [`${path.join(foreign, 'Chrome-65-simple.cpuprofile')}: too large (1303 bytes; the limit is 1200 bytes)`]);
 });
 
 test('randomized: random, cut-off and mutated inputs give a Recording or a UserError, never a crash', { timeout: 300_000 }, () => {

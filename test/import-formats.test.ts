@@ -4,11 +4,11 @@
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { exporterFor, importFiles } from '../collector/formats/index';
 import { frameName, framesOf, sampleCount } from '../collector/model';
+import { tempDir } from './helpers/wspy';
 import { goldenCases, goldenText } from './import-golden-cases';
 
 const root = path.resolve(__dirname, '../..');
@@ -83,7 +83,7 @@ test('several files merge into one recording with unique process keys', () => {
 });
 
 test('recordings of two hosts merge under host:pid keys and keep their parent links', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-import-'));
+  const tmp = tempDir('wspy-import-');
   const { recording: base } = importFiles([path.join(fixtures, 'cpuprofiles-node20')]);
   const files = ['alpha', 'beta'].map((host) => {
     const r = structuredClone(base);
@@ -99,5 +99,4 @@ test('recordings of two hosts merge under host:pid keys and keep their parent li
   assert.equal(merged.processes[4].key, `beta:${base.processes[0].pid}`);
   assert.ok(merged.processes.every((p) => p.host === 'alpha' || p.host === 'beta'));
   assert.equal(sampleCount(merged.processes[5]), sampleCount(base.processes[1]));
-  fs.rmSync(tmp, { recursive: true, force: true });
 });

@@ -1,10 +1,9 @@
 // Launches Debian's Chromium for browser tests through playwright-core. Where Chromium is missing the
 // tests are skipped with a printed reason, except under CI=true, where that is a failure.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { existsSync } from 'node:fs';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
+import { tempDir } from './wspy';
 
 export const CHROMIUM_PATH = process.env.WSPY_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -32,7 +31,8 @@ export async function launchChromium(): Promise<LaunchedChromium | undefined> {
     console.log(`# skipping browser tests: ${reason}`);
     return undefined;
   }
-  const profile = mkdtempSync(path.join(tmpdir(), 'wspy-chromium-'));
+  // Goes when the test file ends, even when the launch fails or close() is never reached.
+  const profile = tempDir('wspy-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     args: ARGS,
@@ -43,7 +43,6 @@ export async function launchChromium(): Promise<LaunchedChromium | undefined> {
     context,
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -30,11 +30,19 @@ export function runWspy(args: string[], opts: SpawnOptions & { onSpawn?: (pid: n
 }
 
 const tempDirs: string[] = [];
-// Tests leave nothing behind in the temp directory: every tempDir() goes when the test file ends.
+// Tests leave nothing behind in the temp directory: every tempDir() goes when the test file ends,
+// whether its tests passed, failed or timed out (only a signal that kills the test process skips this).
+// A support module whose child processes may still write into such a directory kills them in an
+// exit listener it adds with process.prependListener, so that they are gone before this one runs.
 process.on('exit', () => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A fresh private directory under os.tmpdir(), removed with everything in it when this process exits.
+ * Call it in the main thread: a worker thread that is terminate()d (say, a hung fuzz case) runs no
+ * exit listener, so a worker gets its directory from the main thread instead.
+ */
 export function tempDir(prefix = 'wspy-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   tempDirs.push(dir);
