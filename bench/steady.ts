@@ -20,9 +20,11 @@ export const steady: Benchmark = {
   async run(ctx) {
     const dir = tempDir();
     try {
-      // About 3 s of work on this machine (calibrated once, unprofiled).
-      const workRounds = await calibrate(dir, ctx.quick ? 500 : 3000);
-      const rounds = ctx.quick ? 2 : 5;
+      // About 1 s of work on this machine (calibrated once, unprofiled). Short runs and many rounds:
+      // this machine's speed drifts in phases that last several seconds (the same work took 1.7 s or
+      // 2.8 s, CPU time alike), so each variant is compared with the unprofiled run of its own round.
+      const workRounds = await calibrate(dir, ctx.quick ? 500 : 1000);
+      const rounds = ctx.quick ? 2 : 12;
       let n = 0;
       const work = (out: string) => [target('cpu-work'), String(workRounds), out];
       const next = () => path.join(dir, `o${n++}.txt`);
@@ -41,12 +43,14 @@ export const steady: Benchmark = {
       const wall = (v: WorkRun[]) => median(v.map((r) => r.wallMs));
       const cpu = (v: WorkRun[]) => median(v.map((r) => r.cpuMs));
       const base = times.unprofiled;
+      /** Median over rounds of (variant / unprofiled of the same round - 1), in %. */
+      const pairedOverhead = (xs: WorkRun[], field: keyof WorkRun) => median(xs.map((x, i) => (x[field] / base[i][field] - 1) * 100));
       ctx.log(Object.entries(times).map(([k, xs]) => `${k}: ${xs.map((x) => round(x.wallMs, 0)).join(' ')}`).join(' | '));
       const figures: Figure[] = [{ metric: 'unprofiled: median wall / CPU time for the fixed work', value: `${round(wall(base), 0)} / ${round(cpu(base), 0)}`, unit: 'ms' }];
       for (const [name, xs] of Object.entries(times)) {
         if (name === 'unprofiled') continue;
-        const overhead = (wall(xs) / wall(base) - 1) * 100;
-        const cpuOverhead = (cpu(xs) / cpu(base) - 1) * 100;
+        const overhead = pairedOverhead(xs, 'wallMs');
+        const cpuOverhead = pairedOverhead(xs, 'cpuMs');
         const judged = name.startsWith('wspy');
         figures.push({
           metric: `${name}: overhead, wall time (throughput) / CPU time`,
@@ -58,7 +62,7 @@ export const steady: Benchmark = {
       return {
         figures,
         notes: [
-          `A fixed amount of JSON, regex and array work (${workRounds} rounds, about ${ctx.quick ? 0.5 : 3} s unprofiled), ${rounds} interleaved runs per variant; time measured inside the process around the work, so start-up and report writing are excluded. Overhead = median(variant) / median(unprofiled) - 1, for wall time (the throughput the brief asks for) and for the process's CPU time (every thread, so it includes V8's sampling thread; steadier than wall time when other work shares the 2 cores). Met means both are within the target.`,
+          `A fixed amount of JSON, regex and array work (${workRounds} rounds, about ${ctx.quick ? 0.5 : 1} s unprofiled), ${rounds} interleaved rounds (every variant once per round, order rotated); time measured inside the process around the work, so start-up and report writing are excluded. Overhead = the median over rounds of variant / unprofiled of the same round - 1, because this machine's speed drifts in phases of several seconds, for wall time (the throughput the brief asks for) and for the process's CPU time (every thread, so it includes V8's sampling thread; steadier than wall time when other work shares the 2 cores). Met means both are within the target.`,
           `node --cpu-prof samples every 1000 us by default (V8's own profiler writing a .cpuprofile at exit, no JS agent).`,
         ],
       };

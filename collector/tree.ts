@@ -36,7 +36,8 @@ export function countsByStack(r: Recording, p: ProcessRecord, idle = r.meta.idle
   return counts;
 }
 
-function idleFrameSet(r: Recording): Set<number> {
+/** Frames that are V8's (idle) frame: a sample whose leaf is one of them is idle time. */
+export function idleFrameSet(r: Recording): Set<number> {
   const set = new Set<number>();
   r.frames.name.forEach((n, f) => {
     if (r.strings[n] === IDLE_FRAME_NAME) set.add(f);

@@ -5,6 +5,7 @@
 // Embedding the Recording rather than a finished tree keeps the page small (a stack is two integers,
 // a frame four) and lets the browser build both views (per process, and merged by command) itself.
 
+import { DenseSums } from '../collector/analysis/sums';
 import { countsByStack } from '../collector/tree';
 import type { ReportAnalysis } from './findings';
 import { emptySamples, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../collector/model';
@@ -62,13 +63,38 @@ export function reportData(r: Recording, opts: EmbedOptions = {}): ReportData {
   };
 
   let foldedStacks = 0;
+  // Samples of each stack and everything below it, one process at a time: a dense array over the
+  // stack table rather than a Map (a million stack nodes made the Map the slowest part of the report),
+  // cleared between processes at the cost of what each touched.
+  const inclusive = new DenseSums(r.stacks.frame.length);
+  const { parent } = r.stacks;
+  // Where a stack's samples go: the stack itself, or its nearest caller with at least minSamples.
+  // Stacks under one small subtree all fold to the same place, so the answer is remembered for every
+  // stack a walk passes (for the process stamped in foldedFor), and later walks stop there.
+  const foldedTo = new Int32Array(r.stacks.frame.length);
+  const foldedFor = new Int32Array(r.stacks.frame.length);
+  const walked: StackIndex[] = [];
+  const destination = (s: StackIndex, process: number): StackIndex => {
+    let t = s;
+    while (t !== ROOT_STACK && inclusive.get(t) < minSamples && foldedFor[t] !== process) {
+      walked.push(t);
+      t = parent[t];
+    }
+    const to = t !== ROOT_STACK && foldedFor[t] === process ? foldedTo[t] : t;
+    for (const w of walked) {
+      foldedTo[w] = to;
+      foldedFor[w] = process;
+    }
+    walked.length = 0;
+    return to;
+  };
   r.processes.forEach((p, i) => {
     const own = counts[i];
-    const inclusive = inclusiveCounts(r, own);
+    inclusive.clear();
+    for (const [s, c] of own) for (let t = s; t !== ROOT_STACK; t = parent[t]) inclusive.add(t, c);
     const kept = new Map<StackIndex, number>();
     for (const [s, c] of own) {
-      let t = s;
-      while (t !== ROOT_STACK && inclusive.get(t)! < minSamples) t = r.stacks.parent[t];
+      const t = destination(s, i + 1);
       if (t !== s) foldedStacks++;
       kept.set(t, (kept.get(t) ?? 0) + c);
     }
@@ -77,13 +103,4 @@ export function reportData(r: Recording, opts: EmbedOptions = {}): ReportData {
     for (const [s, c] of kept) out.addSamples(copy, translate(s), c, 0);
   });
   return { version: REPORT_DATA_VERSION, recording: out.recording, totalSamples, pruning: { fraction, minSamples, foldedStacks } };
-}
-
-/** Samples of each stack and everything below it. */
-function inclusiveCounts(r: Recording, own: Map<StackIndex, number>): Map<StackIndex, number> {
-  const inclusive = new Map<StackIndex, number>();
-  for (const [s, c] of own) {
-    for (let t = s; t !== ROOT_STACK; t = r.stacks.parent[t]) inclusive.set(t, (inclusive.get(t) ?? 0) + c);
-  }
-  return inclusive;
 }

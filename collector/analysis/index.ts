@@ -8,7 +8,7 @@ import { frameKinds } from './classify';
 import { callerOf } from './caller';
 import { shortAdvice } from './estimate';
 import { findFamilies, Family } from './families';
-import { idleFrameSet, MemberSamples, readMember, StackClassifier } from './member';
+import { MemberReader, MemberSamples } from './member';
 import { RepeatOptions, repeatedFunctions, repeatedPaths } from './repeated';
 import { packageLoads, PackageLoads, startupSummary } from './startup';
 import { round, spread, sum } from './stats';
@@ -31,13 +31,12 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
   };
   const kinds = frameKinds(r);
   const labels = frameLabels(r);
-  const classify = new StackClassifier(r, kinds);
-  const idle = idleFrameSet(r);
+  const reader = new MemberReader(r, kinds);
   const loads = new PackageLoads(r, kinds);
   const cache = new Map<string, MemberSamples>();
   const member = (p: Recording['processes'][number]): MemberSamples => {
     let m = cache.get(p.key);
-    if (!m) cache.set(p.key, (m = readMember(r, p, classify, idle)));
+    if (!m) cache.set(p.key, (m = reader.read(p)));
     return m;
   };
 

@@ -1,15 +1,22 @@
 // One member process, read once for the analysis: its CPU samples (idle dropped unless the recording
 // kept idle time) in time order, and where its start-up ends. Pure.
 
-import { IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, StackIndex } from '../model';
+import { IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK } from '../model';
 import { FrameKind, isUserCode } from './classify';
+import { DenseSums } from './sums';
+
+/** CPU ms per stack, as parallel arrays in the order the stacks were first sampled (it decides ties later on). */
+export interface StackMs {
+  stacks: Int32Array;
+  ms: Float64Array;
+}
 
 export interface MemberSamples {
   process: ProcessRecord;
   /** CPU milliseconds per stack, over the whole process. */
-  msByStack: Map<StackIndex, number>;
+  msByStack: StackMs;
   /** The same, for the start-up window only. */
-  startupMsByStack: Map<StackIndex, number>;
+  startupMsByStack: StackMs;
   totalMs: number;
   startup: {
     /** CPU ms from the process's start until its first sample that runs user code outside the loader. */
@@ -23,65 +30,110 @@ export interface MemberSamples {
   };
 }
 
-export interface StackInfo {
-  hasLoader: boolean;
-  hasUser: boolean;
-}
+/** Bits of stackFacts(): a loader frame is on the stack. */
+const UNDER_LOADER = 1;
+/** A project or package frame is on the stack. */
+const RUNS_USER_CODE = 2;
+/** The stack's own (leaf) frame is V8's (idle) frame. */
+const IDLE_LEAF = 4;
 
-/** Whether each stack runs under a loader frame and whether it touches user code, memoised by stack. */
-export class StackClassifier {
-  private readonly memo = new Map<StackIndex, StackInfo>();
-  constructor(private readonly r: Recording, private readonly kinds: FrameKind[]) {}
-
-  info(s: StackIndex): StackInfo {
-    if (s === ROOT_STACK) return { hasLoader: false, hasUser: false };
-    let i = this.memo.get(s);
-    if (!i) {
-      const up = this.info(this.r.stacks.parent[s]);
-      const kind = this.kinds[this.r.stacks.frame[s]];
-      i = { hasLoader: up.hasLoader || kind === 'loader', hasUser: up.hasUser || isUserCode(kind) };
-      this.memo.set(s, i);
-    }
-    return i;
+/**
+ * Throws unless every stack comes after its parent in the stack table. RecordingBuilder and the
+ * wspy-json reader guarantee it; the analysis relies on it to work out each stack's facts from its
+ * parent's in one forward sweep, with no memo and no recursion.
+ */
+export function checkParentsFirst(r: Recording): void {
+  const { parent } = r.stacks;
+  for (let s = 0; s < parent.length; s++) {
+    if (parent[s] >= s) throw new Error(`stack ${s} comes before its parent ${parent[s]} in the stack table`);
   }
 }
 
-export function readMember(r: Recording, p: ProcessRecord, classify: StackClassifier, idleFrames: Set<number>): MemberSamples {
-  const msPerSample = p.intervalUs / 1000;
-  const msByStack = new Map<StackIndex, number>();
-  const startupMsByStack = new Map<StackIndex, number>();
-  const startup = { cpuMs: 0, loadingMs: 0, runtimeMs: 0, wallMs: 0 };
-  const { stack, count, time } = p.samples;
-  const startOffset = p.startTime !== undefined ? p.startTime - r.meta.startTime : undefined;
-  let firstSampleStart: number | undefined;
-  let inStartup = true;
-  let lastStartupTime: number | undefined;
-  let totalMs = 0;
-  for (let i = 0; i < stack.length; i++) {
-    const s = stack[i];
-    if (!r.meta.idle && s !== ROOT_STACK && idleFrames.has(r.stacks.frame[s])) continue;
-    const ms = count[i] * msPerSample;
-    if (firstSampleStart === undefined) firstSampleStart = time[i] - ms;
-    totalMs += ms;
-    msByStack.set(s, (msByStack.get(s) ?? 0) + ms);
-    const info = classify.info(s);
-    if (inStartup && info.hasUser && !info.hasLoader) inStartup = false;
-    if (!inStartup) continue;
-    startupMsByStack.set(s, (startupMsByStack.get(s) ?? 0) + ms);
-    startup.cpuMs += ms;
-    if (info.hasLoader) startup.loadingMs += ms;
-    else if (!info.hasUser) startup.runtimeMs += ms;
-    lastStartupTime = time[i];
-  }
-  const from = startOffset ?? firstSampleStart;
-  if (lastStartupTime !== undefined && from !== undefined) startup.wallMs = Math.max(0, lastStartupTime - from);
-  return { process: p, msByStack, startupMsByStack, totalMs, startup };
-}
-
-export function idleFrameSet(r: Recording): Set<number> {
-  const set = new Set<number>();
-  r.frames.name.forEach((n, f) => {
-    if (r.strings[n] === IDLE_FRAME_NAME) set.add(f);
+/**
+ * One byte of facts per stack (the bits above), in one pass over the stack table: a stack's facts are
+ * its parent's plus its own frame's. Per-sample code reads a byte instead of walking the stack or
+ * looking it up in a Map.
+ */
+function stackFacts(r: Recording, kinds: FrameKind[]): Uint8Array {
+  checkParentsFirst(r);
+  const { frame, parent } = r.stacks;
+  // A frame's own bits first, once per frame rather than once per stack.
+  const own = kinds.map((kind, f) => {
+    let bits = 0;
+    if (kind === 'loader') bits |= UNDER_LOADER;
+    if (isUserCode(kind)) bits |= RUNS_USER_CODE;
+    if (r.strings[r.frames.name[f]] === IDLE_FRAME_NAME) bits |= IDLE_LEAF;
+    return bits;
   });
-  return set;
+  const facts = new Uint8Array(frame.length);
+  for (let s = 0; s < frame.length; s++) {
+    const inherited = parent[s] === ROOT_STACK ? 0 : facts[parent[s]] & (UNDER_LOADER | RUNS_USER_CODE);
+    facts[s] = inherited | own[frame[s]];
+  }
+  return facts;
+}
+
+/**
+ * Reads members of one recording. The dense sums over the stack table are allocated once and reused
+ * for every member (cleared at the cost of what each touched), not twice per member: with a million
+ * stacks, fresh arrays per member made the garbage collector a large part of the analysis.
+ */
+export class MemberReader {
+  private readonly facts: Uint8Array;
+  // Slot s + 1 holds stack s, so that slot 0 holds samples taken at the root stack (-1).
+  private readonly whole: DenseSums;
+  private readonly early: DenseSums;
+
+  constructor(private readonly r: Recording, kinds: FrameKind[]) {
+    this.facts = stackFacts(r, kinds);
+    this.whole = new DenseSums(r.stacks.frame.length + 1);
+    this.early = new DenseSums(r.stacks.frame.length + 1);
+  }
+
+  read(p: ProcessRecord): MemberSamples {
+    const { r, facts, whole, early } = this;
+    whole.clear();
+    early.clear();
+    const msPerSample = p.intervalUs / 1000;
+    const startup = { cpuMs: 0, loadingMs: 0, runtimeMs: 0, wallMs: 0 };
+    const { stack, count, time } = p.samples;
+    const startOffset = p.startTime !== undefined ? p.startTime - r.meta.startTime : undefined;
+    const keepIdle = r.meta.idle;
+    let firstSampleStart: number | undefined;
+    let inStartup = true;
+    let lastStartupTime: number | undefined;
+    let totalMs = 0;
+    for (let i = 0; i < stack.length; i++) {
+      const s = stack[i];
+      const bits = s === ROOT_STACK ? 0 : facts[s];
+      if (!keepIdle && bits & IDLE_LEAF) continue;
+      const ms = count[i] * msPerSample;
+      if (firstSampleStart === undefined) firstSampleStart = time[i] - ms;
+      totalMs += ms;
+      whole.add(s + 1, ms);
+      const hasLoader = (bits & UNDER_LOADER) !== 0;
+      const hasUser = (bits & RUNS_USER_CODE) !== 0;
+      if (inStartup && hasUser && !hasLoader) inStartup = false;
+      if (!inStartup) continue;
+      early.add(s + 1, ms);
+      startup.cpuMs += ms;
+      if (hasLoader) startup.loadingMs += ms;
+      else if (!hasUser) startup.runtimeMs += ms;
+      lastStartupTime = time[i];
+    }
+    const from = startOffset ?? firstSampleStart;
+    if (lastStartupTime !== undefined && from !== undefined) startup.wallMs = Math.max(0, lastStartupTime - from);
+    return { process: p, msByStack: stackMsOf(whole), startupMsByStack: stackMsOf(early), totalMs, startup };
+  }
+}
+
+function stackMsOf(sums: DenseSums): StackMs {
+  const slots = sums.keys();
+  const stacks = new Int32Array(slots.length);
+  const ms = new Float64Array(slots.length);
+  slots.forEach((slot, i) => {
+    stacks[i] = slot - 1;
+    ms[i] = sums.get(slot);
+  });
+  return { stacks, ms };
 }

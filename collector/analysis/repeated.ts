@@ -12,7 +12,8 @@ import { FrameIndex, Recording, ROOT_STACK, StackIndex } from '../model';
 import { displayFile, functionName, packageOf } from '../names';
 import { FrameKind, isUserCode, moduleTopLevelFrames } from './classify';
 import { adviceForItem, estimateOnce } from './estimate';
-import { MemberSamples } from './member';
+import { checkParentsFirst, MemberSamples, StackMs } from './member';
+import { DenseSums, MemberTally } from './sums';
 import { round, spread } from './stats';
 import { RepeatedItem, RepeatedPath } from './types';
 
@@ -30,36 +31,105 @@ export function membersNeeded(n: number, minMemberShare: number): number {
 
 /** Inclusive ms per frame: each frame counts once per stack, however often it recurs in it. */
 export function frameInclusiveMs(r: Recording, msByStack: Map<StackIndex, number>): Map<FrameIndex, number> {
+  const inclusive = new FrameInclusive(r);
+  for (const [s, ms] of msByStack) inclusive.add(s, ms);
   const out = new Map<FrameIndex, number>();
-  const seenAt = new Int32Array(r.frames.name.length).fill(-1);
-  let visit = 0;
-  for (const [s, ms] of msByStack) {
-    visit++;
-    for (let t = s; t !== ROOT_STACK; t = r.stacks.parent[t]) {
-      const f = r.stacks.frame[t];
-      if (seenAt[f] === visit) continue;
-      seenAt[f] = visit;
-      out.set(f, (out.get(f) ?? 0) + ms);
-    }
-  }
+  for (const f of inclusive.sums.keys()) out.set(f, inclusive.sums.get(f));
   return out;
 }
 
-interface Tally {
-  perMember: number[];
-  total: number;
+/** Sums per key (frame or stack) of the stacks fed to it, one member at a time. */
+interface Inclusive {
+  readonly sums: DenseSums;
+  readonly size: number;
+  add(s: StackIndex, ms: number): void;
 }
 
-function tally<K>(maps: Array<Map<K, number>>): Map<K, Tally> {
-  const out = new Map<K, Tally>();
-  for (const m of maps) {
-    for (const [k, ms] of m) {
-      if (ms <= 0) continue;
-      let t = out.get(k);
-      if (!t) out.set(k, (t = { perMember: [], total: 0 }));
-      t.perMember.push(ms);
-      t.total += ms;
+/** Inclusive ms per frame: each frame counts once per stack, however often it recurs in it. */
+class FrameInclusive implements Inclusive {
+  readonly sums: DenseSums;
+  readonly size: number;
+  /** The visit (one per stack added) at which each frame was last counted. */
+  private readonly seenAt: Int32Array;
+  private visit = 0;
+
+  constructor(private readonly r: Recording) {
+    this.size = r.frames.name.length;
+    this.sums = new DenseSums(this.size);
+    this.seenAt = new Int32Array(this.size);
+  }
+
+  add(s: StackIndex, ms: number): void {
+    if (++this.visit === 0x7fffffff) {
+      this.seenAt.fill(0);
+      this.visit = 1;
     }
+    const { frame, parent } = this.r.stacks;
+    for (let t = s; t !== ROOT_STACK; t = parent[t]) {
+      const f = frame[t];
+      if (this.seenAt[f] === this.visit) continue;
+      this.seenAt[f] = this.visit;
+      this.sums.add(f, ms);
+    }
+  }
+}
+
+/** Inclusive ms per call path (stack node): a stack's ms counts for it and every stack above it. */
+class PathInclusive implements Inclusive {
+  readonly sums: DenseSums;
+  readonly size: number;
+
+  constructor(private readonly r: Recording) {
+    this.size = r.stacks.frame.length;
+    this.sums = new DenseSums(this.size);
+  }
+
+  add(s: StackIndex, ms: number): void {
+    const { parent } = this.r.stacks;
+    for (let t = s; t !== ROOT_STACK; t = parent[t]) this.sums.add(t, ms);
+  }
+}
+
+/** Leaves one member's inclusive sums in `inclusive.sums`. */
+function sumMember(inclusive: Inclusive, m: StackMs): void {
+  inclusive.sums.clear();
+  for (let i = 0; i < m.stacks.length; i++) inclusive.add(m.stacks[i], m.ms[i]);
+}
+
+/** Each member's inclusive sums, tallied over the members (in what members each key runs, and its total). */
+function tally(inclusive: Inclusive, sources: StackMs[]): MemberTally {
+  const out = new MemberTally(inclusive.size);
+  for (const m of sources) {
+    sumMember(inclusive, m);
+    out.addMember(inclusive.sums);
+  }
+  inclusive.sums.clear();
+  return out;
+}
+
+/**
+ * The positive ms of each listed call path per member, members in order (what a spread is taken
+ * over). Only a few paths are listed, so each stack links to the nearest listed path at or above it
+ * (one forward sweep over the stack table) and a member's stacks walk those links, not every ancestor.
+ */
+function listedPathSums(r: Recording, sources: StackMs[], listed: StackIndex[]): Map<StackIndex, number[]> {
+  checkParentsFirst(r);
+  const { parent } = r.stacks;
+  const rankOf = new Map(listed.map((s, i) => [s, i]));
+  const link = new Int32Array(parent.length);
+  for (let s = 0; s < parent.length; s++) link[s] = rankOf.has(s) ? s : parent[s] === ROOT_STACK ? -1 : link[parent[s]];
+  const above = (y: StackIndex): StackIndex => (parent[y] === ROOT_STACK ? -1 : link[parent[y]]);
+  const out = new Map<StackIndex, number[]>(listed.map((s) => [s, []]));
+  const sums = new Float64Array(listed.length);
+  for (const { stacks, ms } of sources) {
+    sums.fill(0);
+    for (let i = 0; i < stacks.length; i++) {
+      if (stacks[i] === ROOT_STACK) continue;
+      for (let y = link[stacks[i]]; y !== -1; y = above(y)) sums[rankOf.get(y)!] += ms[i];
+    }
+    listed.forEach((s, i) => {
+      if (sums[i] > 0) out.get(s)!.push(sums[i]);
+    });
   }
   return out;
 }
@@ -73,46 +143,48 @@ export function repeatedFunctions(
 ): RepeatedItem[] {
   const n = members.length;
   const need = membersNeeded(n, o.minMemberShare);
-  const byFrame = tally(members.map((m) => frameInclusiveMs(r, m.msByStack)));
-  const inStartup = tally(members.map((m) => frameInclusiveMs(r, m.startupMsByStack)));
+  const inclusive = new FrameInclusive(r);
+  const byFrame = tally(inclusive, members.map((m) => m.msByStack));
+  const inStartup = tally(inclusive, members.map((m) => m.startupMsByStack));
+  const total = byFrame.total;
 
   const topLevel = moduleTopLevelFrames(r, kinds);
-  const candidates = [...byFrame]
-    .filter(([f, t]) => isUserCode(kinds[f]) && !topLevel.has(f) && t.perMember.length >= need && t.total >= o.minShare * familyMs)
-    .sort((a, b) => b[1].total - a[1].total)
+  const candidates = byFrame.keys
+    .filter((f) => isUserCode(kinds[f]) && !topLevel.has(f) && byFrame.members[f] >= need && total[f] >= o.minShare * familyMs)
+    .sort((a, b) => total[b] - total[a])
     .slice(0, Math.max(60, o.maxItems * 3));
-  const isCandidate = new Set(candidates.map(([f]) => f));
-  const together = coOccurrence(r, members, isCandidate);
+  const together = new CandidateSums(r, members, candidates);
 
   const dropped = new Set<FrameIndex>();
-  for (const [x, tx] of candidates) {
-    for (const [y, ms] of together.get(x) ?? []) {
-      if (ms < o.carryShare * tx.total) continue;
+  for (const x of candidates) {
+    together.forEachBelow(x, (y, ms) => {
+      if (ms < o.carryShare * total[x]) return;
       if (kinds[x] === 'project' && kinds[y] === 'package') dropped.add(y);
       else dropped.add(x);
-    }
+    });
   }
 
-  const kept = candidates.filter(([f]) => !dropped.has(f)).slice(0, o.maxItems);
+  const kept = candidates.filter((f) => !dropped.has(f)).slice(0, o.maxItems);
   // The nearest kept item that most of this one's time runs under, so that summaries can skip parts
   // of an item already listed.
-  const withinOf = (y: FrameIndex, ty: Tally): FrameIndex | undefined => {
-    let best: [FrameIndex, number] | undefined;
-    for (const [x, tx] of kept) {
-      if (x === y || (together.get(x)?.get(y) ?? 0) < o.carryShare * ty.total) continue;
-      if (!best || tx.total < best[1]) best = [x, tx.total];
+  const withinOf = (y: FrameIndex): FrameIndex | undefined => {
+    let best: FrameIndex | undefined;
+    for (const x of kept) {
+      if (x === y || together.ms(x, y) < o.carryShare * total[y]) continue;
+      if (best === undefined || total[x] < total[best]) best = x;
     }
-    return best?.[0];
+    return best;
   };
-  const items = kept.map(([f, t]) => {
+  const items = kept.map((f) => {
+    const values = together.perMember(f);
     const file = r.strings[r.frames.file[f]];
     const shown = displayFile(file, r.meta.cwd);
     const name = functionName(r.strings[r.frames.name[f]]);
     const line = r.frames.line[f];
     const kind = kinds[f] as 'project' | 'package';
     const pkg = kind === 'package' ? packageOf(file) : undefined;
-    const phase: 'startup' | 'work' = (inStartup.get(f)?.total ?? 0) >= 0.5 * t.total ? 'startup' : 'work';
-    const s = spread(t.perMember);
+    const phase: 'startup' | 'work' = inStartup.total[f] >= 0.5 * total[f] ? 'startup' : 'work';
+    const figures = memberFigures(values, n, total[f], familyMs);
     const item: RepeatedItem = {
       frame: name,
       file: shown,
@@ -121,58 +193,98 @@ export function repeatedFunctions(
       kind,
       ...(pkg ? { package: pkg } : {}),
       phase,
-      members: t.perMember.length,
-      of: n,
-      msPerMember: s.median,
-      spread: s,
-      totalMs: round(t.total),
-      share: familyMs > 0 ? round(t.total / familyMs, 4) : 0,
-      estimate: estimateOnce(t.total, s.median, familyMs),
+      ...figures,
+      estimate: estimateOnce(total[f], figures.msPerMember, familyMs),
       advice: '',
     };
     item.advice = adviceForItem(item);
     return item;
   });
-  kept.forEach(([f, t], i) => {
-    const x = withinOf(f, t);
-    if (x !== undefined) items[i].within = items[kept.findIndex(([k]) => k === x)].label;
+  kept.forEach((f, i) => {
+    const x = withinOf(f);
+    if (x !== undefined) items[i].within = items[kept.indexOf(x)].label;
   });
   return items;
 }
 
-/** For candidate frames x above y on a stack: ms of samples with both, x nearer the root. */
-function coOccurrence(r: Recording, members: MemberSamples[], isCandidate: Set<FrameIndex>): Map<FrameIndex, Map<FrameIndex, number>> {
-  const out = new Map<FrameIndex, Map<FrameIndex, number>>();
-  const chainOf = new Map<StackIndex, FrameIndex[]>();
-  const chain = (s: StackIndex): FrameIndex[] => {
-    let c = chainOf.get(s);
-    if (c) return c;
-    const up = s === ROOT_STACK ? [] : chain(r.stacks.parent[s]);
-    const f = s === ROOT_STACK ? -1 : r.stacks.frame[s];
-    c = f >= 0 && isCandidate.has(f) && !up.includes(f) ? [...up, f] : up;
-    chainOf.set(s, c);
-    return c;
-  };
-  for (const m of members) {
-    for (const [s, ms] of m.msByStack) {
-      const c = chain(s);
-      for (let i = 0; i < c.length; i++) {
-        let row = out.get(c[i]);
-        if (!row) out.set(c[i], (row = new Map()));
-        for (let j = i + 1; j < c.length; j++) row.set(c[j], (row.get(c[j]) ?? 0) + ms);
+/**
+ * Sums over the candidate frames of a family: per member, the ms of samples each candidate is on (as
+ * FrameInclusive counts them), and for candidates x above y on a stack, the ms of samples with both.
+ *
+ * Each stack's chain of distinct candidate frames is a link to the nearest stack at or above it that
+ * adds one, computed for all stacks in one forward sweep, so that a member's stacks walk only their
+ * candidates (a few) rather than every ancestor, and no chain is copied per stack. The pair sums are a
+ * matrix over the candidates (at most max(60, 3 x maxItems): 60 by default).
+ */
+class CandidateSums {
+  private readonly rankOf: Int32Array;
+  private readonly sums: Float64Array;
+  /** Pairs seen together at least once: only those can make a frame give way, even at 0 ms. */
+  private readonly seen: Uint8Array;
+  /** Per member, ms per candidate rank. */
+  private readonly memberSums: Float64Array[] = [];
+
+  constructor(r: Recording, members: MemberSamples[], private readonly candidates: FrameIndex[]) {
+    const k = candidates.length;
+    this.rankOf = new Int32Array(r.frames.name.length).fill(-1);
+    candidates.forEach((f, i) => (this.rankOf[f] = i));
+    this.sums = new Float64Array(k * k);
+    this.seen = new Uint8Array(k * k);
+
+    checkParentsFirst(r);
+    const { frame, parent } = r.stacks;
+    const rankOf = this.rankOf;
+    // link[s]: the nearest stack at or above s whose frame is a candidate not already higher up; -1 for none.
+    const link = new Int32Array(frame.length);
+    const above = (y: StackIndex): StackIndex => (parent[y] === ROOT_STACK ? -1 : link[parent[y]]);
+    for (let s = 0; s < frame.length; s++) {
+      const up = above(s);
+      const rank = rankOf[frame[s]];
+      let adds = rank >= 0;
+      for (let y = up; adds && y !== -1; y = above(y)) if (rankOf[frame[y]] === rank) adds = false;
+      link[s] = adds ? s : up;
+    }
+
+    const chain: number[] = [];
+    for (const m of members) {
+      const own = new Float64Array(k);
+      this.memberSums.push(own);
+      const { stacks, ms } = m.msByStack;
+      for (let i = 0; i < stacks.length; i++) {
+        if (stacks[i] === ROOT_STACK) continue;
+        chain.length = 0;
+        for (let y = link[stacks[i]]; y !== -1; y = above(y)) chain.push(rankOf[frame[y]]);
+        // Leaf first: chain[j] is above chain[i] when j > i.
+        for (let lo = 0; lo < chain.length; lo++) {
+          own[chain[lo]] += ms[i];
+          for (let hi = lo + 1; hi < chain.length; hi++) {
+            const cell = chain[hi] * k + chain[lo];
+            this.sums[cell] += ms[i];
+            this.seen[cell] = 1;
+          }
+        }
       }
     }
   }
-  return out;
-}
 
-/** Inclusive ms per call path (stack node). */
-function pathInclusiveMs(r: Recording, msByStack: Map<StackIndex, number>): Map<StackIndex, number> {
-  const out = new Map<StackIndex, number>();
-  for (const [s, ms] of msByStack) {
-    for (let t = s; t !== ROOT_STACK; t = r.stacks.parent[t]) out.set(t, (out.get(t) ?? 0) + ms);
+  /** The positive ms of a candidate per member, members in order (what a spread is taken over). */
+  perMember(f: FrameIndex): number[] {
+    const rank = this.rankOf[f];
+    return this.memberSums.map((own) => own[rank]).filter((ms) => ms > 0);
   }
-  return out;
+
+  /** Ms of samples with x above y; 0 when they never ran together. */
+  ms(x: FrameIndex, y: FrameIndex): number {
+    const k = this.candidates.length;
+    return this.sums[this.rankOf[x] * k + this.rankOf[y]];
+  }
+
+  /** Calls `fn` for each candidate seen below x, with the ms of samples that have both. */
+  forEachBelow(x: FrameIndex, fn: (y: FrameIndex, ms: number) => void): void {
+    const k = this.candidates.length;
+    const row = this.rankOf[x] * k;
+    for (let j = 0; j < k; j++) if (this.seen[row + j]) fn(this.candidates[j], this.sums[row + j]);
+  }
 }
 
 export function repeatedPaths(
@@ -185,39 +297,45 @@ export function repeatedPaths(
 ): RepeatedPath[] {
   const n = members.length;
   const need = membersNeeded(n, o.minMemberShare);
-  const byPath = tally(members.map((m) => pathInclusiveMs(r, m.msByStack)));
-  const candidates = new Map(
-    [...byPath].filter(
-      ([s, t]) => isUserCode(kinds[r.stacks.frame[s]]) && t.perMember.length >= need && t.total >= o.minShare * familyMs,
-    ),
+  const paths = new PathInclusive(r);
+  const sources = members.map((m) => m.msByStack);
+  const byPath = tally(paths, sources);
+  const total = byPath.total;
+  const { frame, parent } = r.stacks;
+  const candidates = byPath.keys.filter(
+    (s) => isUserCode(kinds[frame[s]]) && byPath.members[s] >= need && total[s] >= o.minShare * familyMs,
   );
+  const isCandidate = new Set(candidates);
   // A path gives way to a deeper kept path that carries most of its time: chains of equal cost collapse.
   const dropped = new Set<StackIndex>();
-  for (const [q, tq] of candidates) {
-    for (let p = r.stacks.parent[q]; p !== ROOT_STACK; p = r.stacks.parent[p]) {
-      const tp = candidates.get(p);
-      if (!tp || tq.total < o.carryShare * tp.total) continue;
-      const projectOverPackage = kinds[r.stacks.frame[p]] === 'project' && kinds[r.stacks.frame[q]] === 'package';
+  for (const q of candidates) {
+    for (let p = parent[q]; p !== ROOT_STACK; p = parent[p]) {
+      if (!isCandidate.has(p) || total[q] < o.carryShare * total[p]) continue;
+      const projectOverPackage = kinds[frame[p]] === 'project' && kinds[frame[q]] === 'package';
       dropped.add(projectOverPackage ? q : p);
     }
   }
-  return [...candidates]
-    .filter(([s]) => !dropped.has(s))
-    .sort((a, b) => b[1].total - a[1].total)
-    .slice(0, o.maxItems)
-    .map(([s, t]) => {
-      const sp = spread(t.perMember);
-      const frames: string[] = [];
-      for (let x = s; x !== ROOT_STACK; x = r.stacks.parent[x]) frames.push(labels[r.stacks.frame[x]]);
-      return {
-        frames: frames.reverse(),
-        members: t.perMember.length,
-        of: n,
-        msPerMember: sp.median,
-        spread: sp,
-        totalMs: round(t.total),
-        share: familyMs > 0 ? round(t.total / familyMs, 4) : 0,
-      };
-    });
+  const listed = candidates
+    .filter((s) => !dropped.has(s))
+    .sort((a, b) => total[b] - total[a])
+    .slice(0, o.maxItems);
+  const perMember = listedPathSums(r, sources, listed);
+  return listed.map((s) => {
+    const frames: string[] = [];
+    for (let x = s; x !== ROOT_STACK; x = parent[x]) frames.push(labels[frame[x]]);
+    return { frames: frames.reverse(), ...memberFigures(perMember.get(s)!, n, total[s], familyMs) };
+  });
 }
 
+/** The figures a repeated function and a repeated path share: in how many members, how much each. */
+function memberFigures(perMember: number[], of: number, totalMs: number, familyMs: number) {
+  const s = spread(perMember);
+  return {
+    members: perMember.length,
+    of,
+    msPerMember: s.median,
+    spread: s,
+    totalMs: round(totalMs),
+    share: familyMs > 0 ? round(totalMs / familyMs, 4) : 0,
+  };
+}

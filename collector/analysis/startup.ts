@@ -11,7 +11,7 @@ import { packageOf } from '../names';
 import { Recording, ROOT_STACK, StackIndex } from '../model';
 import { FrameKind } from './classify';
 import { adviceForPackage, estimateOnce } from './estimate';
-import { MemberSamples } from './member';
+import { checkParentsFirst, MemberSamples } from './member';
 import { membersNeeded, RepeatOptions } from './repeated';
 import { round, spread, sum } from './stats';
 import { PackageLoad, StartupSummary } from './types';
@@ -35,31 +35,36 @@ export function startupSummary(members: MemberSamples[], familyMs: number): Star
   };
 }
 
-/** Packages being loaded on each stack, memoised; shared by the members of a recording. */
+/**
+ * Packages being loaded on each stack, for every stack of the recording in one sweep (a stack's list
+ * is its parent's, plus its own package when its parent is a loader frame); shared by the members of
+ * a recording. Each stack holds the number of its list in a typed array: stacks that load no further
+ * package share their parent's list, so there are few lists, and a million stacks cost the garbage
+ * collector nothing to scan.
+ */
 export class PackageLoads {
-  private readonly memo = new Map<StackIndex, { packages: string[]; underLoader: boolean }>();
-  constructor(private readonly r: Recording, private readonly kinds: FrameKind[]) {}
+  private readonly listOf: Int32Array;
+  private readonly lists: string[][] = [[]];
 
-  of(s: StackIndex): string[] {
-    return this.walk(s).packages;
+  constructor(r: Recording, kinds: FrameKind[]) {
+    checkParentsFirst(r);
+    const { frame, parent } = r.stacks;
+    this.listOf = new Int32Array(frame.length);
+    for (let s = 0; s < frame.length; s++) {
+      const p = parent[s];
+      if (p === ROOT_STACK) continue; // list 0: no package
+      let list = this.listOf[p];
+      const f = frame[s];
+      if (kinds[frame[p]] === 'loader' && kinds[f] === 'package') {
+        const name = packageOf(r.strings[r.frames.file[f]]);
+        if (name && !this.lists[list].includes(name)) list = this.lists.push([...this.lists[list], name]) - 1;
+      }
+      this.listOf[s] = list;
+    }
   }
 
-  private walk(s: StackIndex): { packages: string[]; underLoader: boolean } {
-    if (s === ROOT_STACK) return { packages: [], underLoader: false };
-    let v = this.memo.get(s);
-    if (!v) {
-      const up = this.walk(this.r.stacks.parent[s]);
-      const f = this.r.stacks.frame[s];
-      const kind = this.kinds[f];
-      let packages = up.packages;
-      if (up.underLoader && kind === 'package') {
-        const name = packageOf(this.r.strings[this.r.frames.file[f]]);
-        if (name && !packages.includes(name)) packages = [...packages, name];
-      }
-      v = { packages, underLoader: kind === 'loader' };
-      this.memo.set(s, v);
-    }
-    return v;
+  of(s: StackIndex): readonly string[] {
+    return this.lists[s === ROOT_STACK ? 0 : this.listOf[s]];
   }
 }
 
@@ -69,7 +74,8 @@ export function packageLoads(members: MemberSamples[], familyMs: number, loads: 
   const perPackage = new Map<string, number[]>();
   for (const m of members) {
     const mine = new Map<string, number>();
-    for (const [s, ms] of m.msByStack) for (const p of loads.of(s)) mine.set(p, (mine.get(p) ?? 0) + ms);
+    const { stacks, ms } = m.msByStack;
+    for (let i = 0; i < stacks.length; i++) for (const p of loads.of(stacks[i])) mine.set(p, (mine.get(p) ?? 0) + ms[i]);
     for (const [p, ms] of mine) {
       const list = perPackage.get(p);
       if (list) list.push(ms);
