@@ -25,19 +25,30 @@ export interface TreeOptions {
 
 /** Sample counts per stack of one process, idle samples dropped unless asked for. */
 export function countsByStack(r: Recording, p: ProcessRecord, idle = r.meta.idle): Map<StackIndex, number> {
-  const idleFrames = idle ? undefined : idleFrameSet(r);
   const counts = new Map<StackIndex, number>();
+  forEachCounted(r, p, idle, (s, c) => counts.set(s, (counts.get(s) ?? 0) + c));
+  return counts;
+}
+
+/** The number of samples countsByStack() counts, without building its Map. */
+export function countedSamples(r: Recording, p: ProcessRecord, idle = r.meta.idle): number {
+  let n = 0;
+  forEachCounted(r, p, idle, (_, c) => (n += c));
+  return n;
+}
+
+function forEachCounted(r: Recording, p: ProcessRecord, idle: boolean, visit: (s: StackIndex, count: number) => void): void {
+  const idleFrames = idle ? undefined : idleFrameSet(r);
   const { stack, count } = p.samples;
   for (let i = 0; i < stack.length; i++) {
     const s = stack[i];
     if (idleFrames && s !== ROOT_STACK && idleFrames.has(r.stacks.frame[s])) continue;
-    counts.set(s, (counts.get(s) ?? 0) + count[i]);
+    visit(s, count[i]);
   }
-  return counts;
 }
 
 /** Frames that are V8's (idle) frame: a sample whose leaf is one of them is idle time. */
-export function idleFrameSet(r: Recording): Set<number> {
+function idleFrameSet(r: Recording): Set<number> {
   const set = new Set<number>();
   r.frames.name.forEach((n, f) => {
     if (r.strings[n] === IDLE_FRAME_NAME) set.add(f);

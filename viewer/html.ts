@@ -4,8 +4,8 @@
 
 import { analyze } from '../collector/analysis';
 import type { Analysis } from '../collector/analysis/types';
-import { ProcessRecord, Recording, ROOT_STACK } from '../collector/model';
-import { idleFrameSet } from '../collector/tree';
+import { ProcessRecord, Recording } from '../collector/model';
+import { countedSamples } from '../collector/tree';
 import { DATA_ELEMENT_ID } from './browser/data';
 import { EmbedOptions, ReportData, reportData } from './embed';
 import { ReportAnalysis, reportAnalysis } from './findings';
@@ -64,20 +64,10 @@ interface ProcessStats {
 
 function processStats(r: Recording): ProcessStats {
   const samples = new Map<ProcessRecord, number>();
-  const idleFrames = r.meta.idle ? undefined : idleFrameSet(r);
   let totalSamples = 0;
   let totalMs = 0;
   for (const p of r.processes) {
-    // The samples countsByStack() counts, summed straight from the sample table: building its per-stack
-    // Map only to add it up took tens of ms per process on a million samples. Counts are whole
-    // numbers, so summing them in sample order rather than per stack gives the same total.
-    let n = 0;
-    const { stack, count } = p.samples;
-    for (let i = 0; i < stack.length; i++) {
-      const s = stack[i];
-      if (idleFrames && s !== ROOT_STACK && idleFrames.has(r.stacks.frame[s])) continue;
-      n += count[i];
-    }
+    const n = countedSamples(r, p);
     samples.set(p, n);
     totalSamples += n;
     totalMs += (n * p.intervalUs) / 1000;
