@@ -5,9 +5,8 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { attach, attachWithDescendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach/attach';
 import { listeningSockets } from '../collector/attach/procfs';
-import { startCollector } from '../collector/collector';
 import { Recording } from '../collector/model';
-import { alive, FIXTURES, startTarget, Target } from './attach-targets';
+import { alive, FIXTURES, startTarget, Target, testCollector } from './attach-targets';
 
 const targets: Target[] = [];
 after(() => targets.forEach((t) => t.kill()));
@@ -41,7 +40,7 @@ test('record a running busy process twice in a row with the real agent', async (
   const t = await startTarget([path.join(FIXTURES, 'busy.js')], { waitFor: /^ready/ });
   targets.push(t);
   for (let round = 1; round <= 2; round++) {
-    const collector = await startCollector({ intervalUs: 1000, follow: false, chunkMs: 200 });
+    const collector = await testCollector({ intervalUs: 1000, follow: false, chunkMs: 200 });
     const result = await attach(t.pid, collector.agentConfig);
     assert.equal(result.pid, t.pid);
     await sleep(1000);
@@ -59,7 +58,7 @@ test('record a running parent and its Node children with the real agent', async 
   const info = JSON.parse(parent.lines[0]) as { children: number[] };
   // Children younger than MIN_DESCENDANT_AGE_MS are left to the root's agent, which only follows new ones.
   await sleep(MIN_DESCENDANT_AGE_MS + 200);
-  const collector = await startCollector({ intervalUs: 1000, follow: true, chunkMs: 200 });
+  const collector = await testCollector({ intervalUs: 1000, follow: true, chunkMs: 200 });
   const outcomes = await attachWithDescendants(parent.pid, collector.agentConfig);
   assert.deepEqual(outcomes.filter((o) => 'error' in o), []);
   await sleep(1000);

@@ -7,9 +7,8 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { attachWithDescendants, descendants } from '../collector/attach/attach';
 import { listeningSockets } from '../collector/attach/procfs';
-import { startCollector } from '../collector/collector';
 import { otherNodeBinaries } from './helpers/node-majors';
-import { FIXTURES, startTarget, Target } from './attach-targets';
+import { FIXTURES, startTarget, Target, testCollector } from './attach-targets';
 
 const targets: Target[] = [];
 after(() => targets.forEach((t) => t.kill()));
@@ -49,7 +48,7 @@ async function stressOn(node: string): Promise<string> {
   let attached = 0;
   let errors: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const collector = await startCollector({ intervalUs: 1000, follow: true, chunkMs: 200 });
+    const collector = await testCollector({ intervalUs: 1000, follow: true, chunkMs: 200 });
     const started = Date.now();
     const outcomes = await attachWithDescendants(worker.pid, collector.agentConfig);
     attachMs.push(Date.now() - started);

@@ -4,7 +4,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { after } from 'node:test';
 import type { AgentConfig } from '../agent/protocol';
+import { Collector, CollectorOptions, startCollector } from '../collector/collector';
 import { tempDir } from './helpers/wspy';
 
 export const FIXTURES = path.resolve(__dirname, '../../test/fixtures/attach');
@@ -28,6 +30,18 @@ const running = new Set<ChildProcess>();
 process.prependListener('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+const collectors: Collector[] = [];
+// A test that fails between startCollector() and finish() would leave the collector's server open
+// (the test process never ends) and its directory behind; finish() is idempotent.
+after(() => Promise.all(collectors.map((c) => c.finish())));
+
+/** startCollector(), finished when the test file ends if the test did not finish it. */
+export async function testCollector(opts: CollectorOptions): Promise<Collector> {
+  const collector = await startCollector(opts);
+  collectors.push(collector);
+  return collector;
+}
 
 /** Starts `node <args>` (or `command <args>`) and waits for its 'ready' line when `waitFor` is given. */
 export async function startTarget(args: string[], opts: { node?: string; env?: NodeJS.ProcessEnv; waitFor?: RegExp } = {}): Promise<Target> {
