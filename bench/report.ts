@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { emptyRecording, Recording, RecordingBuilder, emptySamples } from '../collector/model';
 import { renderHtml } from '../viewer/html';
 import { tempDir } from './proc';
+import { syntheticStacks } from './synthetic-stacks';
 import { Benchmark, Figure } from './result';
 import { median, round } from './stats';
 
@@ -52,7 +53,7 @@ export const report: Benchmark = {
       return {
         figures,
         notes: [
-          `A synthetic recording built with RecordingBuilder in ${round(buildMs, 0)} ms (not counted): 3 processes, ${stacks.toLocaleString('en')} distinct stacks 8-27 frames deep (small alphabets near the root, large near the leaves, as in test/viewer-fixture.ts), and ${samples.toLocaleString('en')} samples of weight 1, 5 % of stacks hot.`,
+          `A synthetic recording built with RecordingBuilder in ${round(buildMs, 0)} ms (not counted): 3 processes, ${stacks.toLocaleString('en')} distinct stacks 8-27 frames deep (small alphabets near the root, large near the leaves, bench/synthetic-stacks.ts, shared with test/viewer-fixture.ts), and ${samples.toLocaleString('en')} samples of weight 1, 5 % of stacks hot.`,
           `renderHtml timed ${runs} times in this process (median). Draw: headless Chromium (playwright-core, ${CHROMIUM}) opens the file:// page in a fresh page, ${runs} times; the time is from page.goto() to the first moment the flame graph's SVG holds its frames (#chart svg g.frame) and the page says it is ready, measured in the page with performance.now() (navigation start = 0).`,
         ],
       };
@@ -109,28 +110,11 @@ export function largeRecording(samples: number, stacks: number): Recording {
       errors: [],
     })),
   );
-  let seed = 7;
-  const random = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
-  const frames = new Map<number, number>();
-  const frameOf = (id: number): number => {
-    let f = frames.get(id);
-    if (f === undefined) {
-      const file = id % 3 === 0 ? `${cwd}/node_modules/pkg${id % 50}/lib/file${id % 200}.js` : `${cwd}/src/mod${id % 300}.js`;
-      f = b.frame(`fn${id}`, file, (id % 900) + 1, 1);
-      frames.set(id, f);
-    }
-    return f;
-  };
+  const { random, nextStack } = syntheticStacks(b, cwd, 7);
   const distinct = new Set<number>();
   const leaves: number[] = [];
   while (distinct.size < stacks) {
-    const depth = 8 + random(20);
-    const path: number[] = [];
-    for (let d = 0; d < depth; d++) path.push(frameOf(d * 10_000 + random(d < 3 ? 3 : d < 8 ? 12 : 4000)));
-    const s = b.stackOf(path);
+    const s = nextStack();
     if (!distinct.has(s)) {
       distinct.add(s);
       leaves.push(s);

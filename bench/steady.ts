@@ -1,7 +1,6 @@
 // Benchmark 2: steady overhead on a CPU-bound process, at several rates and under V8's own --cpu-prof.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_RATE_HZ } from '../cli/record-config';
 import { readFigures, recordWithWspy, runOk, target, tempDir } from './proc';
 import { Benchmark, Figure } from './result';
 import { interleaved, median, round } from './stats';

@@ -2,6 +2,7 @@
 // (`node worker.js` and its `node child.js` children), package and Node-internal frames, V8's (idle)
 // frame, and frame names and paths written to break out of HTML, SVG and script contexts.
 
+import { syntheticStacks } from '../bench/synthetic-stacks';
 import { IDLE_FRAME_NAME, Recording, RecordingBuilder, emptyRecording, emptySamples, ProcessRecord } from '../collector/model';
 
 export const HOSTILE_NAME = '</script><img src=x onerror=alert(1)>';
@@ -71,28 +72,10 @@ export function forkWorkerRecording(): Recording {
 export function manyStacksRecording(stacks: number): Recording {
   const b = new RecordingBuilder(emptyRecording({ title: 'many stacks', startTime: T0, endTime: T0 + 60_000, intervalUs: 1000, cwd: CWD }));
   const procs = [addProcess(b, 100, 1, 'worker.js'), addProcess(b, 101, 100, 'child.js'), addProcess(b, 102, 100, 'child.js')];
-  let seed = 42;
-  const random = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
-  const frameCache = new Map<number, number>();
-  const frameOf = (id: number): number => {
-    let f = frameCache.get(id);
-    if (f === undefined) {
-      const file = id % 3 === 0 ? `${CWD}/node_modules/pkg${id % 50}/lib/file${id % 200}.js` : `${CWD}/src/mod${id % 300}.js`;
-      f = b.frame(`fn${id}`, file, (id % 900) + 1, 1);
-      frameCache.set(id, f);
-    }
-    return f;
-  };
+  const { random, nextStack } = syntheticStacks(b, CWD, 42);
   const seen = new Set<number>();
   for (let made = 0; seen.size < stacks; made++) {
-    // Prefixes drawn from small alphabets near the root and large ones near the leaves.
-    const depth = 8 + random(20);
-    const path: number[] = [];
-    for (let d = 0; d < depth; d++) path.push(frameOf(d * 10_000 + random(d < 3 ? 3 : d < 8 ? 12 : 4000)));
-    const s = b.stackOf(path);
+    const s = nextStack();
     seen.add(s);
     const hot = random(100) < 5;
     b.addSamples(procs[random(3)], s, hot ? 50 + random(200) : 1 + random(3), made);

@@ -14,7 +14,7 @@ import { FrameKind, isUserCode, moduleTopLevelFrames } from './classify';
 import { adviceForItem, estimateOnce } from './estimate';
 import { checkParentsFirst, MemberSamples, StackMs } from './member';
 import { DenseSums, MemberTally } from './sums';
-import { round, spread } from './stats';
+import { memberFigures } from './stats';
 import { RepeatedItem, RepeatedPath } from './types';
 
 export interface RepeatOptions {
@@ -325,17 +325,4 @@ export function repeatedPaths(
     for (let x = s; x !== ROOT_STACK; x = parent[x]) frames.push(labels[frame[x]]);
     return { frames: frames.reverse(), ...memberFigures(perMember.get(s)!, n, total[s], familyMs) };
   });
-}
-
-/** The figures a repeated function and a repeated path share: in how many members, how much each. */
-function memberFigures(perMember: number[], of: number, totalMs: number, familyMs: number) {
-  const s = spread(perMember);
-  return {
-    members: perMember.length,
-    of,
-    msPerMember: s.median,
-    spread: s,
-    totalMs: round(totalMs),
-    share: familyMs > 0 ? round(totalMs / familyMs, 4) : 0,
-  };
 }

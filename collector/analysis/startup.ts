@@ -13,7 +13,7 @@ import { FrameKind } from './classify';
 import { adviceForPackage, estimateOnce } from './estimate';
 import { checkParentsFirst, MemberSamples } from './member';
 import { membersNeeded, RepeatOptions } from './repeated';
-import { round, spread, sum } from './stats';
+import { memberFigures, round, spread, sum } from './stats';
 import { PackageLoad, StartupSummary } from './types';
 
 export function startupSummary(members: MemberSamples[], familyMs: number): StartupSummary {
@@ -88,17 +88,7 @@ export function packageLoads(members: MemberSamples[], familyMs: number, loads: 
     .sort((a, b) => b.total - a.total)
     .slice(0, o.maxItems)
     .map((p) => {
-      const s = spread(p.values);
-      return {
-        name: p.name,
-        members: p.values.length,
-        of: n,
-        msPerMember: s.median,
-        spread: s,
-        totalMs: round(p.total),
-        share: familyMs > 0 ? round(p.total / familyMs, 4) : 0,
-        estimate: estimateOnce(p.total, s.median, familyMs),
-        advice: adviceForPackage(p.name),
-      };
+      const figures = memberFigures(p.values, n, p.total, familyMs);
+      return { name: p.name, ...figures, estimate: estimateOnce(p.total, figures.msPerMember, familyMs), advice: adviceForPackage(p.name) };
     });
 }

@@ -1,5 +1,7 @@
 // Small order statistics over per-member values. Pure.
 
+import type { MemberFigures } from './types';
+
 export interface Spread {
   median: number;
   p25: number;
@@ -38,4 +40,17 @@ export function sum(values: number[]): number {
 export function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** The figures of an item that ran in some members of a family: per-member ms, total and share. */
+export function memberFigures(perMember: number[], of: number, totalMs: number, familyMs: number): MemberFigures {
+  const s = spread(perMember);
+  return {
+    members: perMember.length,
+    of,
+    msPerMember: s.median,
+    spread: s,
+    totalMs: round(totalMs),
+    share: familyMs > 0 ? round(totalMs / familyMs, 4) : 0,
+  };
 }

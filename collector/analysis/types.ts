@@ -14,7 +14,20 @@ export interface Estimate {
   speedup: number;
 }
 
-export interface RepeatedItem {
+/** How much of the family's CPU an item took, and in how many members. */
+export interface MemberFigures {
+  /** Members it ran in, out of `of`. */
+  members: number;
+  of: number;
+  /** Median CPU ms per member where it ran. */
+  msPerMember: number;
+  spread: Spread;
+  totalMs: number;
+  /** Share (0..1) of the family's CPU. */
+  share: number;
+}
+
+export interface RepeatedItem extends MemberFigures {
   /** Function name, `(anonymous)` when it has none. */
   frame: string;
   /** Script shortened for display (`sequelize/lib/model.js`, `src/models.js`). */
@@ -27,30 +40,15 @@ export interface RepeatedItem {
   package?: string;
   /** Where most of its time falls: the start-up window or later work. */
   phase: 'startup' | 'work';
-  /** Members it ran in, out of `of`. */
-  members: number;
-  of: number;
-  /** Median CPU ms per member where it ran. */
-  msPerMember: number;
-  spread: Spread;
-  totalMs: number;
-  /** Share (0..1) of the family's CPU. */
-  share: number;
   estimate: Estimate;
   advice: string;
   /** Label of the listed item that most of this one's time runs under, when there is one. */
   within?: string;
 }
 
-export interface RepeatedPath {
+export interface RepeatedPath extends MemberFigures {
   /** Frame labels, root first (Node's internal frames included, as a flame graph shows them). */
   frames: string[];
-  members: number;
-  of: number;
-  msPerMember: number;
-  spread: Spread;
-  totalMs: number;
-  share: number;
 }
 
 export interface StartupSummary {
@@ -72,16 +70,10 @@ export interface StartupSummary {
   estimate: Estimate;
 }
 
-export interface PackageLoad {
+/** msPerMember here is the median CPU ms per member spent loading the package (its own files, what it requires, its top-level code). */
+export interface PackageLoad extends MemberFigures {
   /** `sequelize`, `@org/pkg`. */
   name: string;
-  members: number;
-  of: number;
-  /** Median CPU ms per member spent loading it (its own files, what it requires, its top-level code). */
-  msPerMember: number;
-  spread: Spread;
-  totalMs: number;
-  share: number;
   estimate: Estimate;
   advice: string;
 }
