@@ -6,10 +6,11 @@
 // interval loads ws (stream.ts) and streams chunks; child_process is patched only once the
 // application loads it. Nothing here may throw into the host program or keep it alive.
 import * as fs from 'fs';
-import * as path from 'path';
-import { ChildFollower, withAgentRequire, withoutAgentRequire } from './follow';
+import { agentConfigFromEnv, putAgentInOwnEnv, removeAgentFromOwnEnv, restoreAgentVariables, type AgentVariables } from './environment';
+import { ChildFollower } from './follow';
 import { encodeChunk } from './encode';
-import { AGENT_ENV, type AgentConfig, type AgentMessage, type HelloMessage } from './protocol';
+import type { AgentConfig, AgentMessage, HelloMessage } from './protocol';
+import { recordingDirOf } from './recording-dir';
 import { startSampler, type Sampler } from './sampler';
 import { appendToSpool } from './spool';
 import type { StreamLink, connectStream } from './stream';
@@ -39,7 +40,7 @@ class Agent {
   /** Sent over ws but not yet known to have left the process; spooled at exit just in case. */
   private readonly unconfirmed = new Set<AgentMessage>();
   private finished = false;
-  private envBefore: { nodeOptions: string | undefined; agent: string | undefined } | undefined;
+  private envBefore: AgentVariables | undefined;
   private readonly onExit = (code: number): void => this.flushAtExit(code);
 
   constructor(
@@ -72,7 +73,7 @@ class Agent {
       this.finished = true;
       guard(() => this.sampler?.collect(false));
       this.sampler = undefined;
-      guard(() => removeAgentFromEnv(this.config.agent));
+      guard(() => removeAgentFromOwnEnv(this.config.agent));
       const g = globalThis as Global;
       if (g[RUNNING] === this) delete g[RUNNING];
       return;
@@ -182,26 +183,18 @@ class Agent {
    * Attach mode with follow: put them in place so that future children load the agent.
    */
   private prepareEnv(): void {
-    const env = process.env;
     if (!this.attached) {
-      if (!this.config.follow) removeAgentFromEnv(this.config.agent);
+      if (!this.config.follow) removeAgentFromOwnEnv(this.config.agent);
       return;
     }
-    if (!this.config.follow) return;
-    this.envBefore = { nodeOptions: env.NODE_OPTIONS, agent: env[AGENT_ENV] };
-    env.NODE_OPTIONS = withAgentRequire(env.NODE_OPTIONS, this.config.agent);
-    env[AGENT_ENV] = JSON.stringify(this.config);
+    if (this.config.follow) this.envBefore = putAgentInOwnEnv(this.config);
   }
 
   private restoreEnv(): void {
     const before = this.envBefore;
-    if (!before) {
-      // Launch mode: children started after a stop have no collector to talk to.
-      removeAgentFromEnv(this.config.agent);
-      return;
-    }
-    setOrDelete('NODE_OPTIONS', before.nodeOptions);
-    setOrDelete(AGENT_ENV, before.agent);
+    // Launch mode: children started after a stop have no collector to talk to.
+    if (before) restoreAgentVariables(before);
+    else removeAgentFromOwnEnv(this.config.agent);
   }
 
   private unhook(): void {
@@ -273,25 +266,11 @@ function collectorGone(config: AgentConfig): boolean {
  * as the collector made them; rmdir refuses a directory that holds anything else.
  */
 function removeDeadRecording(config: AgentConfig): void {
-  const dir = path.dirname(config.spool);
-  if (path.dirname(config.socket) !== dir || !path.basename(dir).startsWith('wspy-')) return;
+  const dir = recordingDirOf(config.socket, config.spool);
+  if (!dir) return;
   fs.rmSync(config.spool, { recursive: true, force: true });
   fs.rmSync(config.socket, { force: true });
   fs.rmdirSync(dir);
-}
-
-function removeAgentFromEnv(agentPath: string): void {
-  const env = process.env;
-  delete env[AGENT_ENV];
-  if (env.NODE_OPTIONS === undefined) return;
-  const rest = withoutAgentRequire(env.NODE_OPTIONS, agentPath);
-  if (rest) env.NODE_OPTIONS = rest;
-  else delete env.NODE_OPTIONS;
-}
-
-function setOrDelete(key: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[key];
-  else process.env[key] = value;
 }
 
 function safeCwd(): string {
@@ -311,7 +290,7 @@ function guard(fn: () => unknown): void {
 }
 
 // Launch mode: the CLI put the configuration in the environment; start before the application's first line.
-const fromEnv = process.env[AGENT_ENV];
+const fromEnv = agentConfigFromEnv();
 if (fromEnv) {
   guard(() => start(JSON.parse(fromEnv) as AgentConfig));
 }

@@ -11,7 +11,8 @@
 // notice BullMQ and Bull workers; for that the watch stays in place for the agent's whole life (one
 // type check per bare `require`), and without `follow` it is all the follower does.
 import type { ChildProcess } from 'child_process';
-import { AGENT_ENV, type AgentConfig, type ExitMessage, type SpawnMessage } from './protocol';
+import { addAgentToEnvPairs } from './environment';
+import type { AgentConfig, ExitMessage, SpawnMessage } from './protocol';
 import { QueueWatch } from './queues';
 import { appendToSpool } from './spool';
 
@@ -27,35 +28,6 @@ interface SpawnOptionsInternal {
 }
 
 const TRIGGERS = new Set(['child_process', 'node:child_process', 'cluster', 'node:cluster']);
-
-/** The `--require` option that loads the agent, quoted the way NODE_OPTIONS parses it. */
-export function requireOption(agentPath: string): string {
-  return `--require "${agentPath.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** NODE_OPTIONS with our --require added, unless the agent is already named in it. */
-export function withAgentRequire(nodeOptions: string | undefined, agentPath: string): string {
-  const current = nodeOptions?.trim() ?? '';
-  if (current.includes(agentPath)) return current;
-  return current ? `${current} ${requireOption(agentPath)}` : requireOption(agentPath);
-}
-
-/** NODE_OPTIONS without any form of --require/-r that names the agent. */
-export function withoutAgentRequire(nodeOptions: string, agentPath: string): string {
-  const p = agentPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const quoted = agentPath.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const form = new RegExp(`(?:^|\\s)(?:--require|-r)(?:\\s+|=)(?:"${quoted}"|'${p}'|${p})(?=\\s|$)`, 'g');
-  return nodeOptions.replace(form, '').trim();
-}
-
-/** Adds WSPY_AGENT and our --require to an env given as KEY=value pairs, when missing. */
-export function addAgentToEnvPairs(envPairs: string[], config: AgentConfig): void {
-  const find = (key: string): number => envPairs.findIndex((kv) => kv.startsWith(key + '='));
-  if (find(AGENT_ENV) < 0) envPairs.push(`${AGENT_ENV}=${JSON.stringify(config)}`);
-  const i = find('NODE_OPTIONS');
-  if (i < 0) envPairs.push(`NODE_OPTIONS=${requireOption(config.agent)}`);
-  else envPairs[i] = `NODE_OPTIONS=${withAgentRequire(envPairs[i].slice('NODE_OPTIONS='.length), config.agent)}`;
-}
 
 export class ChildFollower {
   private originalSpawn: SpawnFn | undefined;

@@ -1,12 +1,8 @@
 // The spool: one JSON message per line in <spool>/<pid>.jsonl, appended synchronously so that it
 // works at boot (before any socket) and inside an exit handler (where nothing async runs).
 import * as fs from 'fs';
-import * as path from 'path';
 import type { AgentMessage } from './protocol';
-
-export function spoolFile(dir: string, pid: number): string {
-  return path.join(dir, `${pid}.jsonl`);
-}
+import { spoolFile } from './recording-dir';
 
 /** Appends the messages; false (never an exception) when the spool is gone or unwritable. */
 export function appendToSpool(dir: string, pid: number, ...messages: AgentMessage[]): boolean {

@@ -14,9 +14,9 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { attach } from '../collector/attach/attach';
-import { listeningSockets } from '../collector/attach/procfs';
-import { startCollector } from '../collector/collector';
+import { attach } from '../collector/attach';
+import { listeningSockets } from '../collector/proc';
+import { startCollector } from '../collector/ingest';
 import { target, tempDir } from './proc';
 import { Benchmark } from './result';
 import { median, round } from './stats';

@@ -1,8 +1,8 @@
 // Benchmark 4: attach latency, through attach() / attachWithDescendants() with a live collector
 // (what `wspy record -p` does), to fresh running processes.
 import { ChildProcess, spawn } from 'child_process';
-import { attach, attachWithDescendants } from '../collector/attach/attach';
-import { Collector, startCollector } from '../collector/collector';
+import { attach, attachWithDescendants } from '../collector/attach';
+import { Collector, startCollector } from '../collector/ingest';
 import { DEFAULT_RATE_HZ } from '../cli/record-config';
 import { sleep, target } from './proc';
 import { Benchmark, Figure } from './result';

@@ -5,7 +5,7 @@
 //  c) the boot steps timed one by one inside a process.
 import * as fs from 'fs';
 import * as path from 'path';
-import { pprofBindingsDir, startCollector } from '../collector/collector';
+import { pprofBindingsDir, startCollector } from '../collector/ingest';
 import { DEFAULT_RATE_HZ } from '../cli/record-config';
 import { AGENT_BUNDLE, readFigures, recordWithWspy, runOk, target, tempDir } from './proc';
 import { Benchmark, Figure } from './result';

@@ -3,11 +3,11 @@
 // SIGINT/SIGTERM, or the target exits. Then the agents detach and the target runs on as before.
 // Signals are never passed to the target: it is not ours.
 
-import { attach, attachWithDescendants, AttachResult } from '../collector/attach/attach';
-import { describeProcess, isAlive } from '../collector/attach/procfs';
-import { startCollector } from '../collector/collector';
+import { attach, attachWithDescendants, AttachResult } from '../collector/attach';
+import { describeProcess, isAlive } from '../collector/proc';
+import { startCollector } from '../collector/ingest';
 import { Recording } from '../collector/model';
-import { RecordConfig } from './record-config';
+import { RecordSettings } from './record-config';
 import { StatusLine } from './status';
 import * as log from './log';
 
@@ -19,7 +19,7 @@ export interface AttachModeResult {
 const TARGET_POLL_MS = 200;
 const STOP_GRACE_MS = 3000;
 
-export async function recordAttached(config: RecordConfig, pids: number[] = [config.pid!]): Promise<AttachModeResult> {
+export async function recordAttached(pids: number[], config: RecordSettings): Promise<AttachModeResult> {
   const started = Date.now();
   const described = pids.map(describeProcess).join(', ');
   const collector = await startCollector({

@@ -5,8 +5,8 @@ import { Command } from 'commander';
 import * as path from 'path';
 import { recordLaunch } from './launch';
 import * as log from './log';
-import { DEFAULT_RATE_HZ, resolveFormat } from './record-config';
-import { writeAndSummarise } from './record';
+import { writeAndSummarise } from './output';
+import { DEFAULT_RATE_HZ, RecordSettings, resolveFormat } from './record-config';
 
 export const DEMO_WORKER = path.resolve(__dirname, '..', '..', 'examples', 'demo', 'worker.js');
 
@@ -20,18 +20,14 @@ export function demoCommand(): Command {
       const jobs = String(Math.max(1, Math.min(500, Number(opts.jobs) || 16)));
       log.info(`recording the demo worker (${jobs} jobs, one forked child each): node examples/demo/worker.js`);
       const format = resolveFormat(undefined, opts.output);
-      const config = {
-        command: [process.execPath, DEMO_WORKER, jobs, '2'],
-        output: opts.output,
-        format,
+      const settings: RecordSettings = {
         rateHz: DEFAULT_RATE_HZ,
         subprocesses: true,
         idle: false,
         title: 'wspy demo: a worker that forks one child per job',
-        open: Boolean(opts.open),
       };
-      const result = await recordLaunch(config);
-      writeAndSummarise(result.recording, config);
+      const result = await recordLaunch([process.execPath, DEMO_WORKER, jobs, '2'], settings);
+      writeAndSummarise(result.recording, { output: opts.output, format, title: settings.title, open: Boolean(opts.open) });
       process.exitCode = await result.exitCode;
     });
 }

@@ -4,10 +4,9 @@
 import { Command, Option } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
-import { diffRecordings } from '../collector/analysis/index';
-import { UserError } from '../collector/errors';
-import { importFiles } from '../collector/formats/index';
-import { Recording } from '../collector/model';
+import { diffRecordings } from '../collector/analysis';
+import { Recording, UserError } from '../collector/model';
+import { importFiles } from '../collector/formats';
 import { renderDiffHtml } from '../viewer/diff-html';
 import * as log from './log';
 

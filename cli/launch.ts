@@ -5,10 +5,9 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
-import { Collector, startCollector } from '../collector/collector';
-import { UserError } from '../collector/errors';
-import { Recording } from '../collector/model';
-import { RecordConfig } from './record-config';
+import { Collector, startCollector } from '../collector/ingest';
+import { Recording, UserError } from '../collector/model';
+import { RecordSettings } from './record-config';
 import { StatusLine } from './status';
 import * as log from './log';
 
@@ -27,8 +26,7 @@ const SIGNAL_GRACE_MS = 3000;
 /** How long descendants still streaming get, once the root has exited, to send their last chunk. */
 const DESCENDANT_GRACE_MS = 1500;
 
-export async function recordLaunch(config: RecordConfig): Promise<LaunchResult> {
-  const command = config.command!;
+export async function recordLaunch(command: string[], config: RecordSettings): Promise<LaunchResult> {
   const collector = await startCollector({
     intervalUs: Math.round(1e6 / config.rateHz),
     follow: config.subprocesses,

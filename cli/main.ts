@@ -1,8 +1,8 @@
 // wspy's command line: one commander file per command; user errors become one line and exit 2.
 
 import { Command, CommanderError } from 'commander';
-import { wspyVersion } from '../collector/collector';
-import { UserError } from '../collector/errors';
+import { wspyVersion } from '../collector/ingest';
+import { UserError } from '../collector/model';
 import { demoCommand } from './demo';
 import { diffCommand } from './diff';
 import * as log from './log';

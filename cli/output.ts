@@ -1,38 +1,31 @@
-// Writes a Recording in the format the user asked for. A recording is never lost: when the output
-// cannot be written (unwritable path, full disk), the recording is saved as wspy JSON in the temp
-// directory and the user is told how to make the report from it later.
+// Writes a Recording in the format the user asked for, then says what was written and what repeats
+// across processes. The analysis runs once here, for both the report and the terminal summary.
+// A recording is never lost: when the output cannot be written (unwritable path, full disk), the
+// recording is saved as wspy JSON in the temp directory and the user is told how to make the report
+// from it later.
 
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UserError } from '../collector/errors';
-import { exporterFor } from '../collector/formats/index';
-import { Recording } from '../collector/model';
-import { renderHtml } from '../viewer/html';
-import { renderSvg } from '../viewer/svg';
-import { OutputFormat } from './record-config';
+import { Analysis, summaryLines } from '../collector/analysis';
+import { countedSamples, Recording, UserError } from '../collector/model';
+import { analyzeSafely } from '../viewer/html';
+import { OutputFormat, outputFor } from '../viewer/outputs';
+import * as log from './log';
+import { openInBrowser } from './open';
 
-export interface OutputOptions {
+export interface OutputConfig {
+  output: string;
   format: OutputFormat;
   title?: string;
-}
-
-export function render(r: Recording, opts: OutputOptions, file: string): string | Buffer {
-  switch (opts.format) {
-    case 'html':
-      return renderHtml(r, { title: opts.title });
-    case 'svg':
-      return renderSvg(r, { title: opts.title });
-    default:
-      return exporterFor(opts.format).write(r, { fileName: file });
-  }
+  open: boolean;
 }
 
 /** Writes the output; on failure saves the recording elsewhere and throws a UserError saying where. */
-export function writeOutput(r: Recording, file: string, opts: OutputOptions): void {
+export function writeOutput(r: Recording, file: string, opts: { format: OutputFormat; title?: string; analysis?: Analysis | null }): void {
   let data: string | Buffer;
   try {
-    data = render(r, opts, file);
+    data = outputFor(opts.format).write(r, { fileName: file, title: opts.title, analysis: opts.analysis });
   } catch (err) {
     throw rescue(r, file, err);
   }
@@ -43,11 +36,35 @@ export function writeOutput(r: Recording, file: string, opts: OutputOptions): vo
   }
 }
 
+/** Writes the output, says so, lists the work repeated across processes, and opens the report if asked. */
+export function writeAndSummarise(recording: Recording, config: OutputConfig, analysis = analyzeSafely(recording)): void {
+  writeOutput(recording, config.output, { format: config.format, title: config.title, analysis: analysis ?? null });
+  log.info(`Wrote ${config.output}: ${summary(recording)}`);
+  if (analysis) printRepeatedWork(analysis);
+  if (config.open) openInBrowser(config.output);
+}
+
+/** The top five items of work repeated across forks, one line each (nothing when there are none). */
+function printRepeatedWork(analysis: Analysis): void {
+  const lines = summaryLines(analysis, 5);
+  if (lines.length === 0) return;
+  log.info('repeated across processes:');
+  for (const line of lines) log.info(`  ${line}`);
+}
+
+/** `N processes, M samples, E errors`; idle samples count only when they are kept in the report. */
+export function summary(r: Recording): string {
+  let samples = 0;
+  for (const p of r.processes) samples += countedSamples(r, p);
+  const errors = r.processes.reduce((n, p) => n + p.errors.length, 0);
+  return `${r.processes.length} processes, ${samples} samples, ${errors} errors`;
+}
+
 function rescue(r: Recording, file: string, cause: unknown): UserError {
   const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message ?? String(cause);
   const saved = path.join(os.tmpdir(), `wspy-rescued-${process.pid}-${Date.now()}.json.gz`);
   try {
-    fs.writeFileSync(saved, exporterFor('json').write(r, { fileName: saved }));
+    fs.writeFileSync(saved, outputFor('json').write(r, { fileName: saved }));
   } catch (err) {
     return new UserError(`could not write ${file} (${reason}), nor save the recording to ${saved} (${(err as NodeJS.ErrnoException).code ?? err})`);
   }

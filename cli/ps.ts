@@ -2,8 +2,8 @@
 // work for and whether a wspy agent records them; --json for scripts.
 
 import { Command } from 'commander';
-import { listNodeProcesses, NodeProcess } from '../collector/queues/node-processes';
-import { commandLabel } from '../collector/names';
+import { listNodeProcesses, NodeProcess } from '../collector/queues';
+import { commandLabel } from '../collector/model';
 
 interface RawPsOptions {
   json?: boolean;

@@ -1,11 +1,9 @@
 // `wspy record` arguments, parsed into a typed config. Pure (no I/O), so tests can feed it real argv.
 
 import * as path from 'path';
-import { UserError } from '../collector/errors';
-import { formatFromPath } from '../collector/formats/index';
-
-export const OUTPUT_FORMATS = ['html', 'svg', 'speedscope', 'pprof', 'collapsed', 'json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import { UserError } from '../collector/model';
+import { DEFAULT_FORMAT, extensionFor, formatFromPath, isOutputFormat, OUTPUT_FORMATS, OutputFormat } from '../viewer/outputs';
+import type { OutputConfig } from './output';
 
 /**
  * Default sampling rate. Higher than py-spy's 100 Hz because wspy's typical target is a child that
@@ -16,21 +14,26 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const DEFAULT_RATE_HZ = 250;
 export const MAX_RATE_HZ = 1000;
 
-export interface RecordConfig {
-  /** Launch mode: the command to run. */
-  command?: string[];
-  /** Attach mode: the process to attach to. */
-  pid?: number;
+/** What to record: one of three, never several. */
+export type RecordTarget =
+  /** Launch mode: run this command under wspy. */
+  | { kind: 'launch'; command: string[] }
+  /** Attach mode: a process that runs already. */
+  | { kind: 'pid'; pid: number }
   /** Attach mode: the workers of this BullMQ/Bull queue (with their children). */
-  queue?: { name: string; redisUrl?: string; prefix?: string };
+  | { kind: 'queue'; name: string; redisUrl?: string; prefix?: string };
+
+/** How to record, whatever the target. */
+export interface RecordSettings {
   durationS?: number;
-  output: string;
-  format: OutputFormat;
   rateHz: number;
   subprocesses: boolean;
   idle: boolean;
   title?: string;
-  open: boolean;
+}
+
+export interface RecordConfig extends RecordSettings, OutputConfig {
+  target: RecordTarget;
 }
 
 /** What commander hands over (all strings, as typed). */
@@ -65,14 +68,18 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
   const rateHz = raw.rate === undefined ? DEFAULT_RATE_HZ : positiveInteger(raw.rate, '-r/--rate', 'samples per second, such as 100');
   if (rateHz > MAX_RATE_HZ) throw new UserError(`-r/--rate ${rateHz} is too high: use at most ${MAX_RATE_HZ} samples per second`);
 
+  const target: RecordTarget =
+    pid !== undefined
+      ? { kind: 'pid', pid }
+      : queueName !== undefined
+        ? { kind: 'queue', name: queueName, redisUrl: raw.redis, prefix: raw.prefix }
+        : { kind: 'launch', command };
   const format = resolveFormat(raw.format, raw.output);
-  const output = raw.output ?? defaultOutput(command, queueName !== undefined ? `queue-${queueName}` : pid !== undefined ? `pid${pid}` : undefined, format, now);
+  const output = raw.output ?? defaultOutput(target, format, now);
   return {
-    command: command.length > 0 ? command : undefined,
-    pid,
-    queue: queueName !== undefined ? { name: queueName, redisUrl: raw.redis, prefix: raw.prefix } : undefined,
+    target,
     // A queue's workers are recorded with their children (sandboxed processors run in them).
-    subprocesses: Boolean(raw.subprocesses) || queueName !== undefined,
+    subprocesses: Boolean(raw.subprocesses) || target.kind === 'queue',
     durationS,
     output,
     format,
@@ -86,30 +93,18 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
 /** -f wins; else the output's extension decides; else html. */
 export function resolveFormat(format: string | undefined, output: string | undefined): OutputFormat {
   if (format !== undefined) {
-    if ((OUTPUT_FORMATS as readonly string[]).includes(format)) return format as OutputFormat;
+    if (isOutputFormat(format)) return format;
     throw new UserError(`unknown format "${format}": use one of ${OUTPUT_FORMATS.join(', ')}`);
   }
-  return output === undefined ? 'html' : formatFromPath(output) ?? 'html';
+  return output === undefined ? DEFAULT_FORMAT : formatFromPath(output) ?? DEFAULT_FORMAT;
 }
 
-const EXTENSIONS: Record<OutputFormat, string> = {
-  html: '.html',
-  svg: '.svg',
-  speedscope: '.speedscope.json',
-  pprof: '.pb.gz',
-  collapsed: '.folded',
-  json: '.json',
-};
-
-export function extensionFor(format: OutputFormat): string {
-  return EXTENSIONS[format];
-}
-
-/** `wspy-<command>-<timestamp>.<ext>`, e.g. wspy-worker-20261123-201500.html. */
-export function defaultOutput(command: string[], target: string | undefined, format: OutputFormat, now: Date): string {
+/** `wspy-<what>-<timestamp>.<ext>`, e.g. wspy-worker-20261123-201500.html, wspy-pid42-..., wspy-queue-emails-... */
+export function defaultOutput(target: RecordTarget, format: OutputFormat, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const name = (target ?? commandName(command)).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
-  return `wspy-${name}-${stamp}${EXTENSIONS[format]}`;
+  const what = target.kind === 'pid' ? `pid${target.pid}` : target.kind === 'queue' ? `queue-${target.name}` : commandName(target.command);
+  const name = what.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
+  return `wspy-${name}-${stamp}${extensionFor(format)}`;
 }
 
 /** `node worker.js` → `worker`; `npm run start` → `npm`. */

@@ -2,16 +2,13 @@
 
 import { Command } from 'commander';
 import * as path from 'path';
-import { Recording } from '../collector/model';
-import { countsByStack } from '../collector/tree';
-import { analyze, summaryLines } from '../collector/analysis/index';
+import { findQueueWorkers } from '../collector/queues';
+import { OUTPUT_FORMATS } from '../viewer/outputs';
 import { recordAttached } from './attach-mode';
-import { findQueueWorkers } from '../collector/queues/find-workers';
 import { recordLaunch } from './launch';
 import * as log from './log';
-import { openInBrowser } from './open';
-import { writeOutput } from './output';
-import { OUTPUT_FORMATS, parseRecordConfig, RawRecordOptions, RecordConfig, DEFAULT_RATE_HZ } from './record-config';
+import { writeAndSummarise } from './output';
+import { DEFAULT_RATE_HZ, parseRecordConfig, RawRecordOptions, RecordConfig } from './record-config';
 
 export function recordCommand(): Command {
   return new Command('record')
@@ -38,54 +35,36 @@ export function recordCommand(): Command {
 }
 
 async function record(config: RecordConfig): Promise<void> {
-  if (config.queue !== undefined) {
-    const found = await findQueueWorkers(config.queue.name, { redisUrl: config.queue.redisUrl, prefix: config.queue.prefix });
-    for (const note of found.notes) log.info(note);
-    const { recording } = await recordAttached({ ...config, title: config.title ?? `queue ${config.queue.name}` }, found.pids);
-    for (const p of recording.processes) {
-      const queues = found.queuesByPid.get(p.pid);
-      if (queues) p.queues = [...new Set([...(p.queues ?? []), ...queues])];
+  const target = config.target;
+  switch (target.kind) {
+    case 'queue': {
+      const found = await findQueueWorkers(target.name, { redisUrl: target.redisUrl, prefix: target.prefix });
+      for (const note of found.notes) log.info(note);
+      const { recording } = await recordAttached(found.pids, { ...config, title: config.title ?? `queue ${target.name}` });
+      for (const p of recording.processes) {
+        const queues = found.queuesByPid.get(p.pid);
+        if (queues) p.queues = [...new Set([...(p.queues ?? []), ...queues])];
+      }
+      writeAndSummarise(recording, config);
+      return;
     }
-    writeAndSummarise(recording, config);
-    return;
+    case 'pid': {
+      const { recording } = await recordAttached([target.pid], config);
+      writeAndSummarise(recording, config);
+      return;
+    }
+    case 'launch': {
+      const result = await recordLaunch(target.command, config);
+      writeAndSummarise(result.recording, config);
+      if (result.running()) {
+        const name = path.basename(target.command[0]);
+        log.info(
+          result.endedBy === 'signal'
+            ? `${name} is still running after the signal; send SIGINT again (Ctrl-C) to kill it`
+            : `${name} keeps running; wspy passes its exit code on when it ends (Ctrl-C to stop it)`,
+        );
+      }
+      process.exitCode = await result.exitCode;
+    }
   }
-  if (config.pid !== undefined) {
-    const { recording } = await recordAttached(config);
-    writeAndSummarise(recording, config);
-    return;
-  }
-  const result = await recordLaunch(config);
-  writeAndSummarise(result.recording, config);
-  if (result.running()) {
-    const name = path.basename(config.command![0]);
-    log.info(
-      result.endedBy === 'signal'
-        ? `${name} is still running after the signal; send SIGINT again (Ctrl-C) to kill it`
-        : `${name} keeps running; wspy passes its exit code on when it ends (Ctrl-C to stop it)`,
-    );
-  }
-  process.exitCode = await result.exitCode;
-}
-
-export function writeAndSummarise(recording: Recording, config: Pick<RecordConfig, 'output' | 'format' | 'title' | 'open'>): void {
-  writeOutput(recording, config.output, { format: config.format, title: config.title });
-  log.info(`Wrote ${config.output}: ${summary(recording)}`);
-  printRepeatedWork(recording);
-  if (config.open) openInBrowser(config.output);
-}
-
-/** The top five items of work repeated across forks, one line each (nothing when there are none). */
-export function printRepeatedWork(recording: Recording): void {
-  const lines = summaryLines(analyze(recording), 5);
-  if (lines.length === 0) return;
-  log.info('repeated across processes:');
-  for (const line of lines) log.info(`  ${line}`);
-}
-
-/** `N processes, M samples, E errors`; idle samples count only when they are kept in the report. */
-export function summary(r: Recording): string {
-  let samples = 0;
-  for (const p of r.processes) for (const c of countsByStack(r, p).values()) samples += c;
-  const errors = r.processes.reduce((n, p) => n + p.errors.length, 0);
-  return `${r.processes.length} processes, ${samples} samples, ${errors} errors`;
 }

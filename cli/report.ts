@@ -2,11 +2,12 @@
 // pprof, collapsed, speedscope) into the same report, with the same cross-process analysis.
 
 import { Command } from 'commander';
-import { analyze } from '../collector/analysis/index';
-import { importFiles } from '../collector/formats/index';
+import { analyze } from '../collector/analysis';
+import { importFiles } from '../collector/formats';
+import { extensionFor, OUTPUT_FORMATS } from '../viewer/outputs';
 import * as log from './log';
-import { extensionFor, OUTPUT_FORMATS, resolveFormat } from './record-config';
-import { writeAndSummarise } from './record';
+import { writeAndSummarise } from './output';
+import { resolveFormat } from './record-config';
 
 interface ReportOptions {
   output?: string;
@@ -32,12 +33,13 @@ export function reportCommand(): Command {
       for (const problem of problems) log.warn(problem);
       if (opts.idle) recording.meta.idle = true;
       if (opts.title) recording.meta.title = opts.title;
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(analyze(recording), null, 2) + '\n');
+      const analysis = opts.json ? analyze(recording) : undefined;
+      if (analysis) {
+        process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
         if (!opts.output) return;
       }
       const format = resolveFormat(opts.format, opts.output);
       const output = opts.output ?? `wspy-report${extensionFor(format)}`;
-      writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open) });
+      writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open) }, analysis);
     });
 }

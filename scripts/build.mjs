@@ -3,6 +3,7 @@
 // process), its streaming half (ws, loaded only by processes that live long enough), and the
 // report pages' browser code (d3-flame-graph, inlined into every HTML report and diff page).
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,9 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
+// A clean dist/: a module that moved must not leave its old compiled file behind, where Node's
+// resolution would still find it (`../model` resolves to model.js before model/index.js).
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit', cwd: root });
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' };

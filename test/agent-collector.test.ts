@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { startCollector, type Collector } from '../collector/collector';
+import { startCollector, type Collector } from '../collector/ingest';
 import type { ProcessRecord, Recording } from '../collector/model';
 import { fixtures, runNode } from './agent-support';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeChunk } from '../agent/encode';
-import { addAgentToEnvPairs, withAgentRequire, withoutAgentRequire } from '../agent/follow';
+import { addAgentToEnvPairs, withAgentRequire, withoutAgentRequire } from '../agent/environment';
 import type { AgentConfig } from '../agent/protocol';
 import type { ProfileNode } from '../agent/sampler';
 

@@ -83,7 +83,7 @@ test('plantedInit in every fork is found, counted 6 of 6, and its estimated savi
     assert.equal(top.of, CHILDREN);
     assert.equal(top.phase, 'startup');
     assert.ok(top.share > 0.3, `plantedInit share ${top.share}`);
-    assert.match(summaryLines(a)[0], /^plantedInit \(.*init\.js:\d+\) ran in 6 of 6 forks, \d+ ms each: \d+ % of the children's CPU/);
+    assert.match(summaryLines(a)[0], /^plantedInit \(.*init\.js:\d+\) ran in 6 of 6 forks, \d+ ms each \([\d.]+ m?s in all\): \d+ % of the children's CPU/);
     estimates.push(top.estimate.savedMs);
     all.push(total(result.childScriptCpuMs));
     // Measured: children's CPU (process.cpuUsage, reported to the parent).

@@ -11,7 +11,7 @@ test('a fork-per-job worker loading bullmq in every child: loading bullmq is ran
   const r = await runWspy(['record', '-s', '-f', 'json', '-o', out, '--', process.execPath, worker, '8']);
   assert.equal(r.code, 0, r.stderr);
   const firstLine = r.stderr.split('\n').find((l) => l.startsWith('wspy:   '));
-  assert.match(firstLine ?? '', /loading bullmq took \d+ ms in 8 of 8 forks: \d+ % of the children's CPU — load it lazily or keep children alive/);
+  assert.match(firstLine ?? '', /Loading bullmq took \d+ ms in 8 of 8 forks \([\d.]+ m?s in all\): \d+ % of the children's CPU\. Load it lazily or keep children alive/);
 
   const report = await runWspy(['report', out, '--json']);
   assert.equal(report.code, 0, report.stderr);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ChunkMessage, HelloMessage } from '../agent/protocol';
-import { RecordingAssembler } from '../collector/assembler';
+import { RecordingAssembler } from '../collector/ingest';
 import { framesOf, sampleCount } from '../collector/model';
 
 const hello = (pid: number, ppid: number, start = 1000): HelloMessage => ({

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { attach, attachWithDescendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach/attach';
-import { listeningSockets } from '../collector/attach/procfs';
+import { attach, attachWithDescendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach';
+import { listeningSockets } from '../collector/proc';
 import { Recording } from '../collector/model';
 import { alive, FIXTURES, startTarget, Target, testCollector } from './attach-targets';
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readdirSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { attach } from '../collector/attach/attach';
-import { listeningSockets } from '../collector/attach/procfs';
-import { UserError } from '../collector/errors';
+import { attach } from '../collector/attach';
+import { listeningSockets } from '../collector/proc';
+import { UserError } from '../collector/model';
 import { agentConfig, alive, FIXTURES, MARKER_AGENT, startTarget, Target } from './attach-targets';
 
 const targets: Target[] = [];

@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { listeningSockets } from '../collector/attach/procfs';
+import { listeningSockets } from '../collector/proc';
 import { NO_BINARIES_REASON, otherNodeBinaries } from './helpers/node-majors';
 import { FIXTURES, readRecording, runWspy, tempDir } from './helpers/wspy';
 

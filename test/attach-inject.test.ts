@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { attach, attachWithDescendants, AttachResult, descendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach/attach';
-import { listeningSockets } from '../collector/attach/procfs';
-import { UserError } from '../collector/errors';
+import { attach, attachWithDescendants, AttachResult, descendants, MIN_DESCENDANT_AGE_MS } from '../collector/attach';
+import { listeningSockets } from '../collector/proc';
+import { UserError } from '../collector/model';
 import { NO_BINARIES_REASON, otherNodeBinaries } from './helpers/node-majors';
 import {
   agentConfig,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { configuredInspectorAddress } from '../collector/attach/inspector';
+import { configuredInspectorAddress } from '../collector/attach';
 import {
   descendantPids,
   describeProcess,
@@ -12,7 +12,7 @@ import {
   listeningSockets,
   portHolders,
   readStatus,
-} from '../collector/attach/procfs';
+} from '../collector/proc';
 import { FIXTURES, startTarget, Target } from './attach-targets';
 
 const targets: Target[] = [];
@@ -53,8 +53,9 @@ test('listening sockets of a process, on IPv4 and IPv6, and who holds a port', a
   const find = (port: number | null) => sockets.find((s) => s.port === port)?.address;
   assert.equal(find(loopback), '127.0.0.1');
   assert.equal(find(any), '0.0.0.0');
-  if (loopback6 !== null) assert.equal(find(loopback6), '::1');
-  if (any6 !== null) assert.equal(find(any6), '::');
+  // IPv6 addresses in the one canonical form of collector/proc/tcp.ts.
+  if (loopback6 !== null) assert.equal(find(loopback6), '0000:0000:0000:0000:0000:0000:0000:0001');
+  if (any6 !== null) assert.equal(find(any6), '0000:0000:0000:0000:0000:0000:0000:0000');
   assert.equal(sockets.length, [loopback, any, loopback6, any6].filter((p) => p !== null).length);
   assert.deepEqual(portHolders(loopback as number), [server.pid]);
 

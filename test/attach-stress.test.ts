@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { attachWithDescendants, descendants } from '../collector/attach/attach';
-import { listeningSockets } from '../collector/attach/procfs';
+import { attachWithDescendants, descendants } from '../collector/attach';
+import { listeningSockets } from '../collector/proc';
 import { otherNodeBinaries } from './helpers/node-majors';
 import { FIXTURES, startTarget, Target, testCollector } from './attach-targets';
 

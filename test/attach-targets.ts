@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import type { AgentConfig } from '../agent/protocol';
-import { Collector, CollectorOptions, startCollector } from '../collector/collector';
+import { Collector, CollectorOptions, startCollector } from '../collector/ingest';
 import { tempDir } from './helpers/wspy';
 
 export const FIXTURES = path.resolve(__dirname, '../../test/fixtures/attach');

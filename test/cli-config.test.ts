@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRecordConfig, DEFAULT_RATE_HZ } from '../cli/record-config';
-import { UserError } from '../collector/errors';
+import { UserError } from '../collector/model';
 
 const now = new Date('2026-11-23T20:15:00Z');
 
 test('launch mode: defaults follow py-spy', () => {
   const c = parseRecordConfig({}, ['node', 'worker.js'], now);
-  assert.deepEqual(c.command, ['node', 'worker.js']);
+  assert.deepEqual(c.target, { kind: 'launch', command: ['node', 'worker.js'] });
   assert.equal(c.format, 'html');
   assert.equal(c.output, 'wspy-worker-20261123-201500.html');
   assert.equal(c.rateHz, DEFAULT_RATE_HZ);
@@ -27,7 +27,8 @@ test('format comes from -f, else from the output name', () => {
 
 test('--queue attaches to a queue\'s workers with their children', () => {
   const c = parseRecordConfig({ queue: 'emails', redis: 'redis://h:6380/0', prefix: 'myapp' }, [], now);
-  assert.deepEqual(c.queue, { name: 'emails', redisUrl: 'redis://h:6380/0', prefix: 'myapp' });
+  assert.deepEqual(c.target, { kind: 'queue', name: 'emails', redisUrl: 'redis://h:6380/0', prefix: 'myapp' });
+  assert.deepEqual(parseRecordConfig({ pid: '42' }, [], now).target, { kind: 'pid', pid: 42 });
   assert.equal(c.subprocesses, true);
   assert.equal(c.output, 'wspy-queue-emails-20261123-201500.html');
   assert.equal(parseRecordConfig({ pid: '42' }, [], now).output, 'wspy-pid42-20261123-201500.html');

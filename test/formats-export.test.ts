@@ -8,9 +8,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { exporterFor, formatFromPath, importBytes } from '../collector/formats/index';
-import { fromDocument, toDocument, writeWspyJson } from '../collector/formats/wspy-json';
+import { exporterFor, fromDocument, importBytes, toDocument } from '../collector/formats';
 import { readCollapsed } from '../collector/formats/collapsed';
+import { writeWspyJson } from '../collector/formats/wspy-json';
+import { formatFromPath } from '../viewer/outputs';
 import { sampleCount } from '../collector/model';
 import { sampleRecording } from './formats-sample';
 

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import { UserError } from '../collector/errors';
-import { exporterFor, importBytes, importFiles } from '../collector/formats/index';
+import { UserError } from '../collector/model';
+import { exporterFor, importBytes, importFiles } from '../collector/formats';
 import { sampleRecording } from './formats-sample';
 
 export interface FuzzRequest {

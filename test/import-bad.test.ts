@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { UserError } from '../collector/errors';
-import { exporterFor, importBytes, importFiles } from '../collector/formats/index';
+import { UserError } from '../collector/model';
+import { exporterFor, importBytes, importFiles } from '../collector/formats';
 import { sampleRecording } from './formats-sample';
 import { tempDir } from './helpers/wspy';
 

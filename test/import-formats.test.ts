@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { exporterFor, importFiles } from '../collector/formats/index';
+import { exporterFor, importFiles } from '../collector/formats';
 import { frameName, framesOf, sampleCount } from '../collector/model';
 import { tempDir } from './helpers/wspy';
 import { goldenCases, goldenText } from './import-golden-cases';

@@ -2,7 +2,7 @@
 // test/fixtures/formats/make-golden.js (which rewrites the goldens).
 
 import * as path from 'node:path';
-import { exporterFor, importFiles } from '../collector/formats/index';
+import { exporterFor, importFiles } from '../collector/formats';
 
 export interface GoldenCase {
   name: string;

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptySamples, framesOf, RecordingBuilder, ROOT_STACK, sampleCount, sampledMs } from '../collector/model';
-import { displayFile, frameLabel, commandLabel } from '../collector/names';
-import { recordingTree } from '../collector/tree';
+import { commandLabel, displayFile, emptySamples, frameLabel, framesOf, RecordingBuilder, recordingTree, ROOT_STACK, sampleCount, sampledMs } from '../collector/model';
 
 function processInit(pid: number, ppid: number, argv: string[]) {
   return { pid, ppid, argv, command: argv.join(' '), sampled: true, intervalUs: 10_000, samples: emptySamples(), errors: [] };

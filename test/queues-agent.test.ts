@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { findQueueWorkers } from '../collector/queues/find-workers';
+import { findQueueWorkers } from '../collector/queues';
 import { readRecording, runWspy, tempDir } from './helpers/wspy';
 import { freePort, PsRow, QUEUE_FIXTURES, redisUnavailable, runPs, sleep, startRedis, uniqueQueue } from './queues-support';
 

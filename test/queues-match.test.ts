@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import { databaseOf, redactUrl } from '../collector/queues/find-workers';
+import { canonicalAddress, readTcpSockets } from '../collector/proc';
+import { databaseOf, redactUrl } from '../collector/queues';
 import { isWorkerOf, parseClientList, parseWorkerName, splitAddress, workerConnectionName } from '../collector/queues/redis-clients';
 import { ownersOfConnections } from '../collector/queues/sockets';
-import { canonicalAddress, readTcpConnections } from '../collector/queues/tcp-table';
 
 const CAPTURED = [
   'id=5 addr=127.0.0.1:43982 laddr=127.0.0.1:6399 fd=11 name= age=2 idle=2 flags=N db=0 sub=0 psub=0 cmd=eval user=default redir=-1 resp=2',
@@ -73,7 +73,7 @@ test('a real loopback connection is traced to this process; an address of anothe
   await new Promise<void>((resolve) => client.once('connect', () => resolve()));
   try {
     const addr = `127.0.0.1:${client.localPort}`;
-    assert.ok(readTcpConnections().some((c) => c.localPort === client.localPort && c.remotePort === port));
+    assert.ok(readTcpSockets().some((c) => c.localPort === client.localPort && c.remotePort === port));
     const [own, remote, unix] = ownersOfConnections([
       { addr, laddr: `127.0.0.1:${port}` },
       { addr: '203.0.113.7:40000', laddr: `127.0.0.1:${port}` },

@@ -3,7 +3,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { descendantPids, isAlive } from '../collector/attach/procfs';
+import { descendantPids, isAlive } from '../collector/proc';
 import { FIXTURES, ROOT } from './helpers/wspy';
 
 export const QUEUE_FIXTURES = path.join(FIXTURES, 'queues');

@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { Collector, startCollector } from '../collector/collector';
+import { Collector, startCollector } from '../collector/ingest';
 
 let collector: Collector;
 let socket: string;

@@ -3,10 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze } from '../collector/analysis';
-import { frameLabels } from '../collector/tree';
+import { analyze, findingSentence, reportAnalysis } from '../collector/analysis';
+import { frameLabels } from '../collector/model';
 import { Repetition, familyTree } from '../viewer/browser/families';
-import { findingSentence, reportAnalysis } from '../viewer/findings';
 import { renderHtml } from '../viewer/html';
 import { renderRepeatedPanel } from '../viewer/repeated-panel';
 import { forkWorkerRecording, HOSTILE_NAME } from './viewer-fixture';

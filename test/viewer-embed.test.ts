@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordingTree, CallTreeNode } from '../collector/tree';
+import { recordingTree, CallTreeNode } from '../collector/model';
 import { reportData } from '../viewer/embed';
 import { forkWorkerRecording, manyStacksRecording } from './viewer-fixture';
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sampleCount } from '../collector/model';
-import { CallTreeNode, recordingTree } from '../collector/tree';
+import { CallTreeNode, recordingTree, sampleCount } from '../collector/model';
 import { ReportData } from '../viewer/embed';
 import { renderHtml } from '../viewer/html';
 import { forkWorkerRecording, HOSTILE_FILE, HOSTILE_NAME, manyStacksRecording } from './viewer-fixture';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordingTree } from '../collector/tree';
+import { recordingTree } from '../collector/model';
 import { renderSvg } from '../viewer/svg';
 import { forkWorkerRecording, HOSTILE_FILE, HOSTILE_NAME, manyStacksRecording } from './viewer-fixture';
 import { checkWellFormedXml } from './viewer-xml';

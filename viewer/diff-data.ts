@@ -1,6 +1,6 @@
 // The data the diff page embeds, shared by viewer/diff-html.ts (server) and viewer/browser/diff.ts.
 
-import type { Normalize } from '../collector/analysis/diff';
+import type { Normalize } from '../collector/analysis';
 
 export const DIFF_DATA_ELEMENT_ID = 'wspy-diff';
 export const DIFF_DATA_VERSION = 1;

@@ -3,11 +3,11 @@
 // faster; drawn by viewer/browser/diff.ts) and a table of the largest changes by function. Like the
 // report, nothing is fetched and every string from a profile is escaped.
 
-import type { DiffNode, DiffResult, FunctionChange } from '../collector/analysis/diff';
+import type { DiffNode, DiffResult, FunctionChange } from '../collector/analysis';
 import { escapeHtml as h } from './escape';
 import { renderPage } from './page';
 import { DIFF_DATA_ELEMENT_ID, DIFF_DATA_VERSION, DiffPageData, DiffPageNode } from './diff-data';
-import { ms } from './findings';
+import { ms } from '../collector/analysis';
 import { diffColor } from './palette';
 
 /** Nodes under this share of the larger root (before or after) are left out of the embedded tree. */

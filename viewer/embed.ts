@@ -5,10 +5,8 @@
 // Embedding the Recording rather than a finished tree keeps the page small (a stack is two integers,
 // a frame four) and lets the browser build both views (per process, and merged by command) itself.
 
-import { DenseSums } from '../collector/analysis/sums';
-import { countsByStack } from '../collector/tree';
-import type { ReportAnalysis } from './findings';
-import { emptySamples, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../collector/model';
+import { countsByStack, DenseSums, emptySamples, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../collector/model';
+import type { ReportAnalysis } from '../collector/analysis';
 
 export const REPORT_DATA_VERSION = 1;
 

@@ -2,13 +2,11 @@
 // from file://. The server renders the header and the process table; the browser code
 // (viewer/browser/report.ts, bundled at build time) draws the flame graph from the embedded data.
 
-import { analyze } from '../collector/analysis';
-import type { Analysis } from '../collector/analysis/types';
-import { ProcessRecord, Recording } from '../collector/model';
-import { countedSamples } from '../collector/tree';
+import { analyze, ReportAnalysis, reportAnalysis } from '../collector/analysis';
+import type { Analysis } from '../collector/analysis';
+import { countedSamples, forestOrder, processParents, ProcessRecord, Recording, samplesToMs } from '../collector/model';
 import { DATA_ELEMENT_ID } from './browser/data';
 import { EmbedOptions, ReportData, reportData } from './embed';
-import { ReportAnalysis, reportAnalysis } from './findings';
 import { escapeHtml as h } from './escape';
 import { renderPage } from './page';
 import { formatCount, formatDate, formatDuration, formatPercent, formatRate } from './format';
@@ -17,13 +15,15 @@ import { renderRepeatedPanel } from './repeated-panel';
 
 export interface HtmlOptions extends EmbedOptions {
   title?: string;
+  /** The recording's analysis when the caller ran it already (null: it failed, so no panel). */
+  analysis?: Analysis | null;
 }
 
 export function renderHtml(r: Recording, opts: HtmlOptions = {}): string {
   const title = opts.title ?? r.meta.title;
   // The analysis runs on the full recording (the embedded copy is pruned); the panel is rendered here,
   // and the browser gets the families and findings for the family view, the colours and the clicks.
-  const analysis = analyzeSafely(r);
+  const analysis = opts.analysis === undefined ? analyzeSafely(r) : opts.analysis ?? undefined;
   const ra = analysis ? reportAnalysis(analysis) : undefined;
   const data: ReportData = { ...reportData(r, opts), ...(ra ? { analysis: ra } : {}) };
   const stats = processStats(r);
@@ -70,7 +70,7 @@ function processStats(r: Recording): ProcessStats {
     const n = countedSamples(r, p);
     samples.set(p, n);
     totalSamples += n;
-    totalMs += (n * p.intervalUs) / 1000;
+    totalMs += samplesToMs(p, n);
   }
   return { samples, totalSamples, totalMs };
 }
@@ -96,7 +96,8 @@ ${command}
 </header>`;
 }
 
-function analyzeSafely(r: Recording): Analysis | undefined {
+/** The analysis, or undefined with a warning when it fails: a report is worth having without its panel. */
+export function analyzeSafely(r: Recording): Analysis | undefined {
   try {
     return analyze(r);
   } catch (e) {
@@ -133,9 +134,10 @@ function renderRepetitionLegend(ra: ReportAnalysis): string {
 }
 
 function renderProcessTable(r: Recording, stats: ProcessStats): string {
-  const rows = processesInTreeOrder(r).map(({ p, depth }) => {
+  // Parents first, each followed by its children, so that the table reads as the process tree.
+  const rows = forestOrder(r.processes, processParents(r)).map(({ item: p, depth }) => {
     const n = stats.samples.get(p) ?? 0;
-    const ms = (n * p.intervalUs) / 1000;
+    const ms = samplesToMs(p, n);
     const indent = depth > 0 ? `<span class="depth" style="padding-left: ${(depth - 1) * 14}px">└ </span>` : '';
     return `<tr data-process="${h(p.key)}">
 <td class="num">${indent}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}</td>
@@ -159,32 +161,6 @@ ${rows.join('\n')}
 </section>`;
 }
 
-/** Parents first, each followed by its children, so that the table reads as the process tree. */
-function processesInTreeOrder(r: Recording): Array<{ p: ProcessRecord; depth: number }> {
-  const key = (host: string | undefined, pid: number): string => `${host ?? ''}:${pid}`;
-  const byPid = new Map(r.processes.map((p) => [key(p.host, p.pid), p]));
-  const children = new Map<ProcessRecord, ProcessRecord[]>();
-  const roots: ProcessRecord[] = [];
-  for (const p of r.processes) {
-    const parent = byPid.get(key(p.host, p.ppid));
-    if (parent && parent !== p) {
-      if (!children.has(parent)) children.set(parent, []);
-      children.get(parent)!.push(p);
-    } else roots.push(p);
-  }
-  const out: Array<{ p: ProcessRecord; depth: number }> = [];
-  const seen = new Set<ProcessRecord>();
-  const visit = (p: ProcessRecord, depth: number): void => {
-    if (seen.has(p)) return;
-    seen.add(p);
-    out.push({ p, depth });
-    for (const c of children.get(p) ?? []) visit(c, depth + 1);
-  };
-  roots.forEach((p) => visit(p, 0));
-  // Parent links that loop (pid reuse) leave processes unvisited: list them at the top level.
-  r.processes.forEach((p) => visit(p, 0));
-  return out;
-}
 
 function lifetime(r: Recording, p: ProcessRecord): string {
   const t0 = r.meta.startTime;

@@ -2,7 +2,7 @@
 // that both read the same way: warm for the project's own code, yellow for node_modules, cool for Node's
 // internals, grey for V8's pseudo-frames ((idle), (program), (garbage collector)). Pure.
 
-import { packageOf } from '../collector/names';
+import { packageOf } from '../collector/model';
 
 export type FrameKind = 'project' | 'package' | 'node' | 'vm' | 'process' | 'root';
 

@@ -2,9 +2,9 @@
 // finding in words, then a ranked table. The browser (viewer/browser/panel.ts) makes its rows zoom the
 // flame graph. Every string from a profile goes through escapeHtml.
 
-import type { Analysis } from '../collector/analysis/types';
+import type { Analysis } from '../collector/analysis';
 import { escapeHtml as h } from './escape';
-import { Finding, findingSentence, membersNoun, ms, percent, ReportAnalysis, times } from './findings';
+import { Finding, findingSentence, membersNoun, ms, percent, ReportAnalysis, times } from '../collector/analysis';
 
 export function renderRepeatedPanel(a: Analysis, ra: ReportAnalysis): string {
   if (ra.families.length === 0) return '';

@@ -2,8 +2,7 @@
 // text per frame (root at the bottom), a <title> and a details line on hover, click to zoom, and a
 // regex search, all by an inline script. Every name is XML-escaped; nothing outside the file is referenced.
 
-import { Recording } from '../collector/model';
-import { CallTreeNode, recordingTree } from '../collector/tree';
+import { CallTreeNode, Recording, recordingTree } from '../collector/model';
 import { escapeXml as x } from './escape';
 import { formatCount, formatDuration, formatPercent, formatRate } from './format';
 import { FrameKind, frameKind, HIGHLIGHT_COLOR, kindColor } from './palette';

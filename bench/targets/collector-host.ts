@@ -4,7 +4,7 @@
 // per-process sample counts and its own resource usage.
 // Usage: node collector-host.js <rate Hz> -- <command...>
 import { spawn } from 'child_process';
-import { startCollector } from '../../collector/collector';
+import { startCollector } from '../../collector/ingest';
 import { sampleCount } from '../../collector/model';
 
 async function main(): Promise<void> {

@@ -2,8 +2,7 @@
 // The analysis needs this to keep Node's bootstrap apart (no user can remove it) and to find module
 // loading. Pure.
 
-import { FrameIndex, Recording } from '../model';
-import { packageOf } from '../names';
+import { FrameIndex, packageOf, Recording } from '../model';
 
 export type FrameKind = 'runtime' | 'loader' | 'package' | 'project';
 

@@ -9,8 +9,7 @@
 //   unit     per unit of work: per member of the recording's largest family (one fork per job means
 //            one member per job), the same divisor for the whole recording.
 
-import { CallTreeNode, addStacks, countsByStack, frameLabels } from '../tree';
-import { ProcessRecord, Recording, StackIndex } from '../model';
+import { addStacks, CallTreeNode, frameLabels, msByStack, ProcessRecord, Recording, StackIndex } from '../model';
 import { findFamilies, normalisedCommand } from './families';
 import { frameInclusiveMs } from './repeated';
 import { round } from './stats';
@@ -113,12 +112,6 @@ function side(r: Recording, normalize: Normalize): Side {
     root.value += node.value;
   }
   return { tree: root, functions, info: { cpuMs: round(cpuMs), processes: procs.length, units } };
-}
-
-function msByStack(r: Recording, p: ProcessRecord): Map<StackIndex, number> {
-  const ms = new Map<StackIndex, number>();
-  for (const [s, c] of countsByStack(r, p)) ms.set(s, (c * p.intervalUs) / 1000);
-  return ms;
 }
 
 function scale(n: CallTreeNode, k: number): void {

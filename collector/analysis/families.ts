@@ -5,8 +5,7 @@
 // command after volatile arguments (ids, numbers, ports, temporary paths) are normalised, whatever
 // their parent (four workers that each fork children). A family of one is no family.
 
-import { ProcessRecord, Recording } from '../model';
-import { displayFile } from '../names';
+import { displayFile, ProcessRecord, Recording } from '../model';
 
 export interface Family {
   /** Normalised command shared by most members, for display: `node child.js job-<n>`. */

@@ -1,9 +1,8 @@
 // One member process, read once for the analysis: its CPU samples (idle dropped unless the recording
 // kept idle time) in time order, and where its start-up ends. Pure.
 
-import { IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK } from '../model';
+import { DenseSums, IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, samplesToMs } from '../model';
 import { FrameKind, isUserCode } from './classify';
-import { DenseSums } from './sums';
 
 /** CPU ms per stack, as parallel arrays in the order the stacks were first sampled (it decides ties later on). */
 export interface StackMs {
@@ -94,7 +93,6 @@ export class MemberReader {
     const { r, facts, whole, early } = this;
     whole.clear();
     early.clear();
-    const msPerSample = p.intervalUs / 1000;
     const startup = { cpuMs: 0, loadingMs: 0, runtimeMs: 0, wallMs: 0 };
     const { stack, count, time } = p.samples;
     const startOffset = p.startTime !== undefined ? p.startTime - r.meta.startTime : undefined;
@@ -107,7 +105,7 @@ export class MemberReader {
       const s = stack[i];
       const bits = s === ROOT_STACK ? 0 : facts[s];
       if (!keepIdle && bits & IDLE_LEAF) continue;
-      const ms = count[i] * msPerSample;
+      const ms = samplesToMs(p, count[i]);
       if (firstSampleStart === undefined) firstSampleStart = time[i] - ms;
       totalMs += ms;
       whole.add(s + 1, ms);

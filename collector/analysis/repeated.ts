@@ -8,12 +8,10 @@
 // carries the cost; the exception is a project frame over a package frame, where the project frame
 // (the call the user can change) is kept and the package frame gives way.
 
-import { FrameIndex, Recording, ROOT_STACK, StackIndex } from '../model';
-import { displayFile, functionName, packageOf } from '../names';
+import { DenseSums, displayFile, FrameIndex, functionName, MemberTally, packageOf, Recording, ROOT_STACK, StackIndex } from '../model';
 import { FrameKind, isUserCode, moduleTopLevelFrames } from './classify';
 import { adviceForItem, estimateOnce } from './estimate';
 import { checkParentsFirst, MemberSamples, StackMs } from './member';
-import { DenseSums, MemberTally } from './sums';
 import { memberFigures } from './stats';
 import { RepeatedItem, RepeatedPath } from './types';
 

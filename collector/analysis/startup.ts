@@ -7,8 +7,7 @@
 // code. Compiling a file is attributed to the package that required it (the file's own frame is not
 // on the stack yet).
 
-import { packageOf } from '../names';
-import { Recording, ROOT_STACK, StackIndex } from '../model';
+import { packageOf, Recording, ROOT_STACK, StackIndex } from '../model';
 import { FrameKind } from './classify';
 import { adviceForPackage, estimateOnce } from './estimate';
 import { checkParentsFirst, MemberSamples } from './member';

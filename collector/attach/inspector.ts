@@ -1,11 +1,9 @@
-// The pieces of attaching that talk to a target's inspector: where it will listen, opening it with
-// SIGUSR1, finding the port it really took, a minimal DevTools-protocol session over ws, and the
-// code injected into the target. attach.ts strings them together; this file makes no decisions
-// about errors the user sees.
+// The pieces of attaching that talk to a target's inspector: where it will listen, finding the port
+// it really took, and a minimal DevTools-protocol session over ws. The steps (preflight.ts, open.ts,
+// inject.ts) string them together; this file makes no decisions about errors the user sees.
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import { isAlive, listeningSockets, ListeningSocket } from './procfs';
-import { readCmdline, readEnviron } from './procfs';
+import { ANY_IPV4, ANY_IPV6, isAlive, listeningSockets, ListeningSocket, LOOPBACK_IPV6, readCmdline, readEnviron } from '../proc';
 
 export const DEFAULT_INSPECTOR_PORT = 9229;
 const DEFAULT_INSPECTOR_HOST = '127.0.0.1';
@@ -106,8 +104,8 @@ export async function waitForSocketClosed(pid: number, socket: ListeningSocket, 
 
 /** The address to connect to for a socket that listens on `address` (a wildcard means loopback). */
 export function connectHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '::1';
+  if (address === ANY_IPV4) return '127.0.0.1';
+  if (address === ANY_IPV6) return LOOPBACK_IPV6;
   return address;
 }
 
@@ -263,91 +261,3 @@ export class CdpSession {
     this.tcp?.unref();
   }
 }
-
-/**
- * How long the target waits, after the injection, before it closes its inspector. Closing at once
- * blocked the target's event loop about 44 ms: inspector.close() waits until wspy answers its close
- * frame, and that frame sat behind wspy's not-yet-sent TCP acknowledgement (Nagle's algorithm
- * against Linux's 40 ms delayed ACK). Closing after the acknowledgement has gone blocks about 1 ms.
- */
-export const CLOSE_DELAY_MS = 50;
-
-/** What the injected code found in the target, from its synchronous part. */
-export interface InjectionReport {
-  pid: number;
-  version: string;
-  /** Set when the target is not the process wspy meant (pid) or its Node is too old (version): the agent was not loaded. */
-  refused: 'pid' | 'version' | null;
-  loaded: boolean;
-  error: string | null;
-}
-
-/**
- * The code run in the target (with the DevTools command-line API, whose `require` exists only while
- * this evaluation runs). One evaluation does everything, so that once it has been sent, the target
- * closes the inspector wspy opened whatever happens to wspy's side afterwards. It first checks that
- * it runs in the expected process and Node major; then it loads the agent and the inspector module
- * synchronously; then, from a timer (outside the inspector's own message dispatch), it closes the
- * inspector and only then starts the agent: closing the inspector while the profiler samples crashed
- * targets. Everything is caught, because an exception escaping a callback would kill the target. The
- * timer is unref'd so that it never keeps a finishing program alive. Evaluates to a JSON
- * InjectionReport.
- */
-export function injectionSource(
-  agentPath: string,
-  config: object,
-  closeInspector: boolean,
-  expect: { pid: number; minMajor: number },
-): string {
-  return `(function wspyAttach(agentPath, config, closeInspector, expectedPid, minMajor) {
-  var report = { pid: process.pid, version: process.version, refused: null, loaded: false, error: null };
-  var inspector = null;
-  var agent = null;
-  try {
-    inspector = require('inspector');
-    if (process.pid !== expectedPid) report.refused = 'pid';
-    else if (Number(process.versions.node.split('.')[0]) < minMajor) report.refused = 'version';
-    else {
-      agent = require(agentPath);
-      if (!agent || typeof agent.start !== 'function') throw new Error(agentPath + ' does not export start()');
-      report.loaded = true;
-    }
-  } catch (e) {
-    agent = null;
-    report.error = String((e && e.message) || e);
-  }
-  var slot = ${PENDING_SLOT};
-  var pending = { cancelled: false };
-  globalThis[slot] = pending;
-  var timer = setTimeout(function wspyAttachStart() {
-    try {
-      if (globalThis[slot] === pending) delete globalThis[slot];
-      if (pending.cancelled) agent = null;
-      if (closeInspector && inspector) inspector.close();
-      // Start sampling only once the inspector is really closed, never under an open one we opened.
-      if (agent && (!closeInspector || inspector.url() === undefined)) agent.start(config, { attached: true });
-    } catch (e) {}
-  }, ${closeInspector ? CLOSE_DELAY_MS : 0});
-  if (timer && timer.unref) timer.unref();
-  return JSON.stringify(report);
-})(${JSON.stringify(agentPath)}, ${JSON.stringify(config)}, ${closeInspector ? 'true' : 'false'}, ${expect.pid}, ${expect.minMajor})`;
-}
-
-/** Where the injected code leaves the one thing wspy may still change afterwards: that the agent must not start. The timer deletes it. */
-const PENDING_SLOT = "Symbol.for('wspy.attach.pending')";
-
-/** Code that only closes the inspector on the target's next event-loop turn (used when attaching is abandoned). */
-export const CLOSE_ONLY_SOURCE = `(function (inspector) {
-  setTimeout(function wspyAttachClose() { try { inspector.close(); } catch (e) {} }, ${CLOSE_DELAY_MS}).unref();
-  return 'closing';
-})(require('inspector'))`;
-
-/**
- * Code that tells a pending injection (its timer has not fired: the target has not returned to its
- * event loop) to close the inspector but not start the agent, because wspy gave up on the target.
- */
-export const CANCEL_START_SOURCE = `(function (slot) {
-  var pending = globalThis[slot];
-  if (pending) pending.cancelled = true;
-  return !!pending;
-})(${PENDING_SLOT})`;

@@ -3,10 +3,7 @@
 // both, and plain folded files from other tools (stackcollapse-*.pl, py-spy, ...).
 
 import * as path from 'node:path';
-import { UserError } from '../errors';
-import { emptyRecording, emptySamples, Recording, RecordingBuilder, ProcessRecord } from '../model';
-import { frameLabel, processLabel } from '../names';
-import { foldedStacks } from '../tree';
+import { emptyRecording, emptySamples, foldedStacks, frameLabel, processLabel, ProcessRecord, Recording, RecordingBuilder, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
 import { isText } from './sniff';
 
@@ -38,7 +35,8 @@ export function writeCollapsed(r: Recording, opts: ExportOptions = {}): string {
 
 export const collapsedExporter: Exporter = {
   name: 'collapsed',
-  extensions: ['.folded', '.collapsed', '.txt'],
+  extension: '.folded',
+  endings: ['.folded', '.collapsed', '.txt'],
   write: writeCollapsed,
 };
 

@@ -3,9 +3,7 @@
 // files `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`, which is the only place the pid is written.
 
 import * as path from 'node:path';
-import { UserError } from '../errors';
-import { emptyRecording, emptySamples, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../model';
-import { commandLabel } from '../names';
+import { commandLabel, emptyRecording, emptySamples, Recording, RecordingBuilder, ROOT_STACK, StackIndex, UserError } from '../model';
 import { Importer } from './format';
 import { jsonOf, objectOf } from './sniff';
 

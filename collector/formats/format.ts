@@ -6,6 +6,8 @@
 import { Recording } from '../model';
 
 export interface ExportOptions {
+  /** The title of a report (html, svg); defaults to the recording's. */
+  title?: string;
   /** The file being written; wspy json is gzipped when it ends in `.gz`. */
   fileName?: string;
   /** Gzip the output (wspy json only; pprof is always gzipped). */
@@ -20,8 +22,10 @@ export interface ExportOptions {
 
 export interface Exporter {
   name: string;
-  /** File name endings this format is chosen for, most specific first. */
-  extensions: string[];
+  /** The ending of a file name wspy makes up for this format (`wspy-report.pb.gz`). */
+  extension: string;
+  /** Every file name ending this format is chosen for (the extension among them). */
+  endings: string[];
   write(r: Recording, opts?: ExportOptions): string | Buffer;
 }
 

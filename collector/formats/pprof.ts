@@ -6,11 +6,8 @@
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Label, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { UserError } from '../errors';
-import { emptyRecording, emptySamples, framesOf, Recording, RecordingBuilder, StackIndex } from '../model';
-import { countsByStack } from '../tree';
+import { baseKey, countsByStack, emptyRecording, emptySamples, framesOf, Recording, RecordingBuilder, StackIndex, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
-import { baseKey } from './keys';
 import { gunzipOrUndefined, isGzip } from './sniff';
 
 export function writePprof(r: Recording, opts: ExportOptions = {}): Buffer {
@@ -60,7 +57,7 @@ export function writePprof(r: Recording, opts: ExportOptions = {}): Buffer {
   return gzipSync(profile.encode());
 }
 
-export const pprofExporter: Exporter = { name: 'pprof', extensions: ['.pb.gz', '.pprof', '.pb'], write: writePprof };
+export const pprofExporter: Exporter = { name: 'pprof', extension: '.pb.gz', endings: ['.pb.gz', '.pprof', '.pb'], write: writePprof };
 
 /**
  * Walks the top level of a protobuf message without decoding it: true when every field is well

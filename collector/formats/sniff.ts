@@ -2,7 +2,7 @@
 // at most once per buffer however many JSON importers ask for it.
 
 import { gunzipSync } from 'node:zlib';
-import { UserError } from '../errors';
+import { UserError } from '../model';
 
 export function isGzip(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;

@@ -4,13 +4,11 @@
 // importer reads sampled and evented profiles, each becoming a process.
 
 import * as path from 'node:path';
-import { UserError } from '../errors';
+import { functionName, processLabel, uniqueKey, UserError } from '../model';
 import {
   emptyRecording, emptySamples, framesOf, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex,
 } from '../model';
-import { functionName, processLabel } from '../names';
 import { ExportOptions, Exporter, Importer } from './format';
-import { uniqueKey } from './keys';
 import { jsonOf, objectOf } from './sniff';
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
@@ -81,7 +79,8 @@ export function writeSpeedscope(r: Recording, opts: ExportOptions = {}): string 
 
 export const speedscopeExporter: Exporter = {
   name: 'speedscope',
-  extensions: ['.speedscope.json'],
+  extension: '.speedscope.json',
+  endings: ['.speedscope.json'],
   write: writeSpeedscope,
 };
 

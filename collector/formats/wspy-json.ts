@@ -3,8 +3,7 @@
 // step at a time on load; newer versions are refused with a message that says so.
 
 import { gzipSync } from 'node:zlib';
-import { UserError } from '../errors';
-import { ProcessRecord, Recording, RecordingMeta, sampleCount } from '../model';
+import { ProcessRecord, Recording, RecordingMeta, sampleCount, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
 import { gunzipOrUndefined, isGzip, jsonOf, looksLikeJson } from './sniff';
 
@@ -17,17 +16,53 @@ export type Upgrader = (doc: Record<string, unknown>) => Record<string, unknown>
 /** Upgraders by the version they upgrade from. Empty while version 1 is the only one. */
 export const UPGRADERS: Record<number, Upgrader> = {};
 
+/**
+ * A wspy recording file, version 1 (docs/FORMAT.md): the Recording's tables as they are, plus a
+ * sample count per process that the reader checks. Fields are written in this order.
+ */
+export interface WspyFileV1 {
+  format: typeof FORMAT_TAG;
+  version: 1;
+  meta: RecordingMeta;
+  strings: string[];
+  frames: { name: number[]; file: number[]; line: number[]; column: number[] };
+  stacks: { frame: number[]; parent: number[] };
+  processes: WspyProcessV1[];
+}
+
+export interface WspyProcessV1 {
+  key: string;
+  pid: number;
+  ppid: number;
+  host?: string;
+  command: string;
+  argv: string[];
+  cwd?: string;
+  nodeVersion?: string;
+  /** Sum of samples.count: a cheap check that the file is whole. */
+  sampleCount: number;
+  startTime?: number;
+  endTime?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  sampled: boolean;
+  intervalUs: number;
+  errors: string[];
+  queues?: string[];
+  samples: { stack: number[]; count: number[]; time: number[] };
+}
+
 const META_KEYS: Array<keyof RecordingMeta> = [
   'title', 'startTime', 'endTime', 'intervalUs', 'idle', 'command', 'cwd', 'host', 'source', 'wspyVersion',
 ];
 
-export function toDocument(r: Recording): Record<string, unknown> {
+export function toDocument(r: Recording): WspyFileV1 {
   const meta: Record<string, unknown> = {};
   for (const k of META_KEYS) if (r.meta[k] !== undefined) meta[k] = r.meta[k];
   return {
     format: FORMAT_TAG,
     version: FORMAT_VERSION,
-    meta,
+    meta: meta as unknown as RecordingMeta,
     strings: r.strings,
     frames: { name: r.frames.name, file: r.frames.file, line: r.frames.line, column: r.frames.column },
     stacks: { frame: r.stacks.frame, parent: r.stacks.parent },
@@ -35,8 +70,8 @@ export function toDocument(r: Recording): Record<string, unknown> {
   };
 }
 
-function processDocument(p: ProcessRecord): Record<string, unknown> {
-  const d: Record<string, unknown> = {
+function processDocument(p: ProcessRecord): WspyProcessV1 {
+  const d: WspyProcessV1 = {
     key: p.key,
     pid: p.pid,
     ppid: p.ppid,
@@ -56,7 +91,8 @@ function processDocument(p: ProcessRecord): Record<string, unknown> {
     queues: p.queues,
     samples: { stack: p.samples.stack, count: p.samples.count, time: p.samples.time },
   };
-  for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
+  // Absent fields are left out rather than written as null.
+  for (const k of Object.keys(d) as Array<keyof WspyProcessV1>) if (d[k] === undefined) delete d[k];
   return d;
 }
 
@@ -68,7 +104,8 @@ export function writeWspyJson(r: Recording, opts: ExportOptions = {}): string | 
 
 export const wspyJsonExporter: Exporter = {
   name: 'json',
-  extensions: ['.json.gz', '.json'],
+  extension: '.json',
+  endings: ['.json', '.json.gz'],
   write: writeWspyJson,
 };
 
@@ -77,11 +114,11 @@ export const wspyJsonExporter: Exporter = {
  * can be tested before a second version exists.
  */
 export function fromDocument(
-  input: Record<string, unknown>,
+  input: object,
   upgraders: Record<number, Upgrader> = UPGRADERS,
   current = FORMAT_VERSION,
 ): Recording {
-  let doc = input;
+  let doc = input as Record<string, unknown>;
   const version = doc.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw new UserError('wspy recording has no valid "version" field');

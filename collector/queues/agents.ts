@@ -7,6 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isRecordingDirName, recordingPaths, spoolFile, spoolFilePid } from '../../agent/recording-dir';
 
 export interface AgentQueue {
   queue: string;
@@ -32,24 +33,24 @@ export function runningAgents(tmpDir = os.tmpdir()): Map<number, RunningAgent> {
   const agents = new Map<number, RunningAgent>();
   let names: string[];
   try {
-    names = readdirSync(tmpDir).filter((name) => name.startsWith('wspy-'));
+    names = readdirSync(tmpDir).filter(isRecordingDirName);
   } catch {
     return agents;
   }
   const liveSockets = boundUnixSockets();
   for (const name of names) {
-    const recording = path.join(tmpDir, name);
-    if (!liveSockets.has(path.join(recording, 'collector.sock'))) continue;
+    const recording = recordingPaths(path.join(tmpDir, name));
+    if (!liveSockets.has(recording.socket)) continue;
     let files: string[];
     try {
-      files = readdirSync(path.join(recording, 'spool'));
+      files = readdirSync(recording.spool);
     } catch {
       continue;
     }
     for (const file of files) {
-      const match = /^(\d+)\.jsonl$/.exec(file);
-      if (!match) continue;
-      const agent = readSpoolFile(path.join(recording, 'spool', file), Number(match[1]), recording);
+      const pid = spoolFilePid(file);
+      if (pid === undefined) continue;
+      const agent = readSpoolFile(spoolFile(recording.spool, pid), pid, recording.dir);
       if (agent && !agents.has(agent.pid)) agents.set(agent.pid, agent);
     }
   }

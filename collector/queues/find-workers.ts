@@ -6,12 +6,11 @@
 // descendants.
 import { Redis } from 'ioredis';
 import * as os from 'node:os';
-import { isAlive } from '../attach/procfs';
-import { UserError } from '../errors';
+import { describeUser, isAlive, readProcStats } from '../proc';
+import { UserError } from '../model';
 import { runningAgents } from './agents';
-import { readProcStats } from '../attach/proc-stats';
 import { DEFAULT_PREFIX, isWorkerOf, parseClientList, parseWorkerName, RedisClient } from './redis-clients';
-import { describeUser, ownersOfConnections } from './sockets';
+import { ownersOfConnections } from './sockets';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 

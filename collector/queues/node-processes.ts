@@ -1,10 +1,10 @@
 // What `wspy ps` lists: the Node processes on this machine as a forest (children under parents),
 // with their figures from /proc, whether a wspy agent runs in them, and the queues they work for —
 // as their agents reported them and, when asked, as Redis's CLIENT LIST shows their connections.
-import { allPids, isNodeProcess, readCmdline, readStatus } from '../attach/procfs';
+import { forestOrder, parentLookup } from '../model';
+import { allPids, isNodeProcess, readCmdline, readProcStats, readStatus } from '../proc';
 import { runningAgents } from './agents';
 import { isSameProcess, readClientList } from './find-workers';
-import { readProcStats } from '../attach/proc-stats';
 import { parseWorkerName } from './redis-clients';
 import { ownersOfConnections } from './sockets';
 
@@ -88,32 +88,13 @@ export async function listNodeProcesses(opts: ListOptions = {}): Promise<NodePro
     });
   }
 
-  return asForest([...found.values()]);
+  const byPid = [...found.values()].sort((a, b) => a.pid - b.pid);
+  return forestOrder(byPid, parentLookup(byPid, (p) => p.pid, (p) => p.ppid)).map(({ item, depth }) => {
+    item.depth = depth;
+    return item;
+  });
 }
 
 function addQueue(p: NodeProcess, q: QueueRef): void {
   if (!p.queues.some((o) => o.queue === q.queue && o.prefix === q.prefix)) p.queues.push(q);
-}
-
-function asForest(processes: NodeProcess[]): NodeProcess[] {
-  const byPid = new Map(processes.map((p) => [p.pid, p]));
-  const children = new Map<number, NodeProcess[]>();
-  const roots: NodeProcess[] = [];
-  for (const p of [...processes].sort((a, b) => a.pid - b.pid)) {
-    if (byPid.has(p.ppid) && p.ppid !== p.pid) {
-      const list = children.get(p.ppid) ?? [];
-      list.push(p);
-      children.set(p.ppid, list);
-    } else {
-      roots.push(p);
-    }
-  }
-  const ordered: NodeProcess[] = [];
-  const visit = (p: NodeProcess, depth: number): void => {
-    p.depth = depth;
-    ordered.push(p);
-    for (const child of children.get(p.pid) ?? []) visit(child, depth + 1);
-  };
-  for (const root of roots) visit(root, 0);
-  return ordered;
 }

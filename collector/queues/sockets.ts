@@ -2,11 +2,9 @@
 // that end of the connection: find the TCP socket of wspy's network namespace whose local end is
 // that address (and whose remote end is the Redis server), then the process whose /proc/<pid>/fd
 // links to the socket's inode.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as os from 'node:os';
-import { allPids } from '../attach/procfs';
+import { canonicalAddress, isListening, LOOPBACK_IPV6, readTcpSockets, socketHolders, TcpSocket } from '../proc';
 import { splitAddress } from './redis-clients';
-import { canonicalAddress, readTcpConnections, TcpConnection } from './tcp-table';
 
 export type ConnectionOwner =
   /** The processes that hold the socket (usually one). */
@@ -27,7 +25,7 @@ export interface ClientEnds {
 
 /** Owners of several connections at once (one pass over /proc/net and one over /proc/*\/fd). */
 export function ownersOfConnections(clients: ClientEnds[]): ConnectionOwner[] {
-  const table = readTcpConnections('self');
+  const table = readTcpSockets('self');
   const sockets = clients.map((client) => findSocket(table, client));
   const wanted = new Set<number>();
   for (const s of sockets) if (s && 'inode' in s) wanted.add(s.inode);
@@ -43,7 +41,7 @@ export function ownersOfConnections(clients: ClientEnds[]): ConnectionOwner[] {
   });
 }
 
-function findSocket(table: TcpConnection[], client: ClientEnds): TcpConnection | ConnectionOwner | undefined {
+function findSocket(table: TcpSocket[], client: ClientEnds): TcpSocket | ConnectionOwner | undefined {
   if (client.addr.startsWith('/') || client.addr.startsWith('unix')) {
     return { kind: 'unknown', why: `the connection ${client.addr} is a unix socket, which wspy cannot trace to a process` };
   }
@@ -56,7 +54,7 @@ function findSocket(table: TcpConnection[], client: ClientEnds): TcpConnection |
     (c) =>
       c.localPort === local.port &&
       c.localAddress === address &&
-      c.state !== '0A' &&
+      !isListening(c) &&
       (!server || (c.remotePort === server.port && c.remoteAddress === server.address)),
   );
   return socket ?? { kind: 'remote', address: local.address, isOurAddress: isOurAddress(address) };
@@ -64,51 +62,9 @@ function findSocket(table: TcpConnection[], client: ClientEnds): TcpConnection |
 
 /** True when `address` (canonical) belongs to one of this machine's interfaces. */
 function isOurAddress(address: string): boolean {
-  if (address.startsWith('127.') || address === canonicalAddress('::1')) return true;
+  if (address.startsWith('127.') || address === LOOPBACK_IPV6) return true;
   for (const infos of Object.values(os.networkInterfaces())) {
     for (const info of infos ?? []) if (canonicalAddress(info.address) === address) return true;
   }
   return false;
-}
-
-/** For each wanted socket inode, the pids whose fd table links to it. Unreadable fd tables are skipped. */
-export function socketHolders(inodes: Set<number>): Map<number, number[]> {
-  const holders = new Map<number, number[]>();
-  if (inodes.size === 0) return holders;
-  for (const pid of allPids()) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (!target.startsWith('socket:[')) continue;
-      const inode = Number(target.slice(8, -1));
-      if (!inodes.has(inode)) continue;
-      const list = holders.get(inode) ?? [];
-      if (!list.includes(pid)) list.push(pid);
-      holders.set(inode, list);
-    }
-  }
-  return holders;
-}
-
-/** A user name for messages: `alice (uid 1001)`, or `uid 1001` when /etc/passwd does not know it. */
-export function describeUser(uid: number): string {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , id] = line.split(':');
-      if (Number(id) === uid && name) return `${name} (uid ${uid})`;
-    }
-  } catch {
-    // fall through
-  }
-  return `uid ${uid}`;
 }

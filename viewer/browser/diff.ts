@@ -5,7 +5,7 @@
 import flamegraph, { FlameGraph, FlameNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
 import { DIFF_DATA_ELEMENT_ID, DIFF_DATA_VERSION, DiffPageData, DiffPageNode } from '../diff-data';
-import { ms } from '../findings';
+import { ms } from '../../collector/analysis';
 import { diffColor, HIGHLIGHT_COLOR } from '../palette';
 import { createTooltip, TooltipLine } from './tooltip';
 

@@ -3,12 +3,9 @@
 // repetition and the tooltips). Computed from the embedded recording, so that what the tooltip says
 // matches what the graph draws.
 
-import { frameInclusiveMs } from '../../collector/analysis/repeated';
-import { quantile } from '../../collector/analysis/stats';
-import { FrameIndex, Recording, StackIndex } from '../../collector/model';
-import { processLabel } from '../../collector/names';
-import { CallTreeNode, countsByStack, recordingTree } from '../../collector/tree';
-import type { ReportFamily } from '../findings';
+import { frameInclusiveMs, quantile } from '../../collector/analysis';
+import { CallTreeNode, FrameIndex, msByStack, processLabel, Recording, recordingTree } from '../../collector/model';
+import type { ReportFamily } from '../../collector/analysis';
 
 /** How a frame repeats across the members of its family. */
 export interface FrameRepetition {
@@ -34,9 +31,7 @@ export class Repetition {
       for (const key of f.keys) {
         const p = byKey.get(key);
         if (!p) continue;
-        const ms = new Map<StackIndex, number>();
-        for (const [s, c] of countsByStack(r, p)) ms.set(s, (c * p.intervalUs) / 1000);
-        perMember.push(frameInclusiveMs(r, ms));
+        perMember.push(frameInclusiveMs(r, msByStack(r, p)));
       }
       const values = new Map<FrameIndex, number[]>();
       for (const m of perMember) {

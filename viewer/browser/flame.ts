@@ -4,10 +4,10 @@
 
 import flamegraph, { FlameGraph, FlameNode } from 'd3-flame-graph';
 import { select } from 'd3-selection';
-import type { CallTreeNode } from '../../collector/tree';
+import type { CallTreeNode } from '../../collector/model';
 import { formatCount, formatDuration, formatPercent } from '../format';
 import { FrameKind, HIGHLIGHT_COLOR, kindColor, NO_FAMILY_COLOR, repetitionColor } from '../palette';
-import { ms as shortMs } from '../findings';
+import { ms as shortMs } from '../../collector/analysis';
 import type { Repetition } from './families';
 import { createTooltip, TooltipLine } from './tooltip';
 

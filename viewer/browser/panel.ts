@@ -1,7 +1,7 @@
 // The "repeated across forks" panel's rows (rendered on the server, viewer/repeated-panel.ts): a click
 // or Enter on a row shows that finding in the flame graph.
 
-import type { Finding } from '../findings';
+import type { Finding } from '../../collector/analysis';
 
 /** The regular expression (source) that matches a finding's frames in the flame graph's labels. */
 export function findingPattern(f: Finding): string {

@@ -7,7 +7,7 @@
 // Nothing here builds HTML from data: every string from the profile reaches the page through
 // textContent or d3's .text()/.attr().
 
-import { recordingTree } from '../../collector/tree';
+import { recordingTree } from '../../collector/model';
 import { formatCount, formatPercent } from '../format';
 import { frameKind } from '../palette';
 import { readReportData } from './data';

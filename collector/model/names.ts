@@ -1,7 +1,7 @@
 // How frames and processes are named for people: `function (file:line)` with paths shortened to the
 // package (`sequelize/lib/model.js:120`) or to the project (`src/jobs/send.js:12`). Pure.
 
-import { FrameIndex, ProcessRecord, Recording } from './model';
+import { FrameIndex, ProcessRecord, Recording } from './recording';
 
 const NODE_MODULES = /^.*[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/](.*)$/;
 

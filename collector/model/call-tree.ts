@@ -1,7 +1,8 @@
 // Turns a Recording into call trees (what flame graphs draw). Pure.
 
-import { framesOf, IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, StackIndex } from './model';
+import { framesOf, IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, samplesToMs, StackIndex } from './recording';
 import { frameLabel, processLabel } from './names';
+import { parentLookup } from './process-forest';
 
 export interface CallTreeNode {
   name: string;
@@ -28,6 +29,13 @@ export function countsByStack(r: Recording, p: ProcessRecord, idle = r.meta.idle
   const counts = new Map<StackIndex, number>();
   forEachCounted(r, p, idle, (s, c) => counts.set(s, (counts.get(s) ?? 0) + c));
   return counts;
+}
+
+/** CPU ms per stack of one process: countsByStack() weighted by the process's sampling interval. */
+export function msByStack(r: Recording, p: ProcessRecord, idle = r.meta.idle): Map<StackIndex, number> {
+  const ms = new Map<StackIndex, number>();
+  for (const [s, c] of countsByStack(r, p, idle)) ms.set(s, samplesToMs(p, c));
+  return ms;
 }
 
 /** The number of samples countsByStack() counts, without building its Map. */
@@ -96,13 +104,8 @@ export function recordingTree(r: Recording, opts: TreeOptions = {}): CallTreeNod
   const labels = frameLabels(r);
   const root: CallTreeNode = { name: 'all', value: 0, children: [] };
   const nest = opts.nestChildren !== false;
-  const byPid = new Map<string, ProcessRecord>();
-  for (const p of r.processes) byPid.set(pidKey(p.host, p.pid), p);
-  const parentOf = (p: ProcessRecord): ProcessRecord | undefined => {
-    if (!nest) return undefined;
-    const q = byPid.get(pidKey(p.host, p.ppid));
-    return q && q !== p ? q : undefined;
-  };
+  const parentInRecording = processParents(r);
+  const parentOf = (p: ProcessRecord): ProcessRecord | undefined => (nest ? parentInRecording(p) : undefined);
 
   const nodes = new Map<string, CallTreeNode>();
   const nodeOf = (p: ProcessRecord, seen = new Set<string>()): CallTreeNode => {
@@ -153,8 +156,9 @@ function sumProcessNodes(n: CallTreeNode): number {
   return n.value;
 }
 
-function pidKey(host: string | undefined, pid: number): string {
-  return `${host ?? ''}:${pid}`;
+/** Finds a process's parent in the recording, by host and pid. */
+export function processParents(r: Recording): (p: ProcessRecord) => ProcessRecord | undefined {
+  return parentLookup(r.processes, (p) => `${p.host ?? ''}:${p.pid}`, (p) => `${p.host ?? ''}:${p.ppid}`);
 }
 
 /** Every root-to-leaf path of a process with its sample count (for folded output and tests). */

@@ -1,10 +1,12 @@
-// What the report's "repeated across forks" panel says: the analysis (collector/analysis) reduced to a
-// ranked list of findings and a sentence for the top one, plus the little the browser needs to find a
-// family's processes (family view, colouring by repetition, click to zoom). Pure.
+// The findings: the analysis reduced to one ranked list, and the sentence that says each one. The
+// terminal summary after `record` and the HTML report's panel both render this list, so that they
+// rank and word the same findings the same way; the report also gets the little its browser code
+// needs to find a family's processes (family view, colouring by repetition, click to zoom). Pure.
 
-import type { Analysis, FamilyAnalysis, RepeatedItem } from '../collector/analysis/types';
-import { callerOf } from '../collector/analysis/caller';
-import { shortAdvice } from '../collector/analysis/estimate';
+import { callerOf } from './caller';
+import { shortAdvice } from './estimate';
+import type { Analysis, FamilyAnalysis, RepeatedItem } from './types';
+import { ms, percent, times } from './words';
 
 /** A family as the browser sees it: which processes belong to it and how to name it. */
 export interface ReportFamily {
@@ -53,6 +55,11 @@ export interface ReportAnalysis {
 /** Rows the panel lists at most (findings nested inside another count too). */
 export const MAX_FINDINGS = 12;
 
+/**
+ * The ranking: start-up functions and package loads by what running them once would save (ties by
+ * label), then work after start-up, which may be the job itself; each finding is followed by those
+ * that run inside it. At most `max` findings.
+ */
 export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis {
   const families = a.families.map((f) => ({ entry: f.entry, command: f.command, forked: f.forked, keys: f.keys }));
   const top: Finding[] = [];
@@ -152,17 +159,11 @@ export function findingSentence(f: Finding, family: ReportFamily): string {
   return `${head} ${advice}: about ${times(f.speedup)} the throughput if it ran once.`;
 }
 
-export function ms(x: number): string {
-  if (x >= 10_000) return `${(x / 1000).toFixed(1)} s`;
-  if (x >= 1000) return `${(x / 1000).toFixed(2)} s`;
-  return x < 10 ? `${Math.round(x * 10) / 10} ms` : `${Math.round(x)} ms`;
-}
-
-export function percent(share: number): string {
-  const p = share * 100;
-  return p < 1 ? `${Math.round(p * 10) / 10} %` : `${Math.round(p)} %`;
-}
-
-export function times(x: number): string {
-  return `${x.toFixed(x < 2 ? 2 : 1)}x`;
+/** The `n` costliest findings that no other finding contains, one sentence each: the terminal summary. */
+export function summaryLines(a: Analysis, n = 5): string[] {
+  const ra = reportAnalysis(a, Infinity);
+  return ra.findings
+    .filter((f) => !f.within)
+    .slice(0, n)
+    .map((f) => findingSentence(f, ra.families[f.family]));
 }

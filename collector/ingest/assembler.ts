@@ -2,9 +2,7 @@
 // it messages; it never does I/O. Messages come from other processes, so every one is checked
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
-import { AgentMessage, ChunkMessage, ExitMessage, HelloMessage, QueueMessage, SpawnMessage } from '../agent/protocol';
-import { emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from './model';
-import { commandLabel } from './names';
+import { commandLabel, emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from '../model';
 
 const MAX_STRING = 4096;
 /** Marks a frame of a hidden file in a chunk's frame translation table. */
@@ -46,11 +44,14 @@ export class RecordingAssembler {
     return { processes: this.recording.processes.length, samples: this.samples, rejected: this.rejected };
   }
 
-  /** Takes one untrusted message (already JSON-parsed). Returns false when it was dropped. */
+  /**
+   * Takes one untrusted message (already JSON-parsed). Returns false when it was dropped. Each
+   * handler gets the message as unknown fields and checks every field it uses before using it.
+   */
   ingest(raw: unknown): boolean {
-    const msg = raw as AgentMessage;
     try {
-      if (!isObject(raw) || !isPid(msg.pid)) return this.reject();
+      if (!isObject(raw) || !isPid(raw.pid)) return this.reject();
+      const msg = raw as Untrusted;
       switch (msg.t) {
         case 'hello':
           return this.hello(msg) || this.reject();
@@ -90,7 +91,7 @@ export class RecordingAssembler {
     return false;
   }
 
-  private hello(m: HelloMessage): boolean {
+  private hello(m: Untrusted): boolean {
     if (!isPid(m.ppid) || !isStringArray(m.argv) || !isStringArray(m.execArgv) || !isTime(m.start)) return false;
     let p = this.builder.process(String(m.pid));
     // The same pid saying hello again with another start time is a new process (pid reuse).
@@ -110,8 +111,8 @@ export class RecordingAssembler {
     return true;
   }
 
-  private chunk(m: ChunkMessage): boolean {
-    if (!Number.isInteger(m.seq) || !isTime(m.end) || !Array.isArray(m.frames) || !Array.isArray(m.nodes)) return false;
+  private chunk(m: Untrusted): boolean {
+    if (!isInteger(m.seq) || !isTime(m.end) || !Array.isArray(m.frames) || !Array.isArray(m.nodes)) return false;
     if (m.nodes.length % 3 !== 0) return false;
     const key = `${m.pid}:${m.seq}:${m.end}`;
     if (this.seenChunks.has(key)) return true;
@@ -130,9 +131,9 @@ export class RecordingAssembler {
       const parent = m.nodes[3 * i];
       const frame = m.nodes[3 * i + 1];
       const count = m.nodes[3 * i + 2];
-      if (!Number.isInteger(parent) || parent < -1 || parent >= i) return false;
-      if (!Number.isInteger(frame) || frame < 0 || frame >= frames.length) return false;
-      if (!Number.isInteger(count) || count < 0 || count > MAX_HITS) return false;
+      if (!isInteger(parent) || parent < -1 || parent >= i) return false;
+      if (!isInteger(frame) || frame < 0 || frame >= frames.length) return false;
+      if (!isInteger(count) || count < 0 || count > MAX_HITS) return false;
       const parentStack = parent === -1 ? ROOT_STACK : stacks[parent];
       stacks[i] = frames[frame] === HIDDEN ? parentStack : this.builder.stack(frames[frame], parentStack);
       if (count > 0 && stacks[i] !== ROOT_STACK) hits.push([stacks[i], count]);
@@ -149,7 +150,7 @@ export class RecordingAssembler {
     return true;
   }
 
-  private spawn(m: SpawnMessage): boolean {
+  private spawn(m: Untrusted): boolean {
     if (!isPid(m.child) || !isStringArray(m.argv) || !isTime(m.time)) return false;
     const child = this.processFor(m.child);
     // The child's own hello knows better (an exec through a shell has its own pid and argv).
@@ -162,7 +163,7 @@ export class RecordingAssembler {
     return true;
   }
 
-  private exit(m: ExitMessage): boolean {
+  private exit(m: Untrusted): boolean {
     if (!isPid(m.of) || !isTime(m.time)) return false;
     const p = this.processFor(m.of);
     p.endTime = Math.max(p.endTime ?? 0, m.time);
@@ -172,7 +173,7 @@ export class RecordingAssembler {
   }
 
   /** The process works for a queue: its agent saw it create a BullMQ or Bull worker. */
-  private queue(m: QueueMessage): boolean {
+  private queue(m: Untrusted): boolean {
     if (typeof m.queue !== 'string' || m.queue === '') return false;
     const p = this.processFor(m.pid);
     const queue = clip(m.queue);
@@ -195,12 +196,19 @@ export class RecordingAssembler {
   }
 }
 
+/** A message whose pid was checked; every other field is still the sender's word. */
+type Untrusted = Record<string, unknown> & { pid: number };
+
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function isPid(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0 && (x as number) < 2 ** 32;
+}
+
+function isInteger(x: unknown): x is number {
+  return Number.isInteger(x);
 }
 
 function isTime(x: unknown): x is number {

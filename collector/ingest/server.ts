@@ -9,9 +9,13 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import WebSocket, { WebSocketServer } from 'ws';
-import { AGENT_ENV, AgentConfig } from '../agent/protocol';
+import { environmentWithAgent } from '../../agent/environment';
+import type { AgentConfig } from '../../agent/protocol';
+import { RECORDING_DIR_PREFIX, recordingPaths } from '../../agent/recording-dir';
+import { AGENT_BUNDLE, pprofBindingsDir, STREAM_BUNDLE, wspyVersion } from './install';
+import { SpoolReader } from './spool-reader';
 import { AssemblerStats, RecordingAssembler } from './assembler';
-import { Recording } from './model';
+import { Recording } from '../model';
 
 export interface CollectorOptions {
   intervalUs: number;
@@ -42,22 +46,11 @@ export interface Collector {
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 const SPOOL_POLL_MS = 250;
 
-const distDir = path.resolve(__dirname, '..');
-export const AGENT_BUNDLE = path.join(distDir, 'bundles', 'agent.js');
-export const STREAM_BUNDLE = path.join(distDir, 'bundles', 'agent-stream.js');
-
-export function pprofBindingsDir(): string {
-  const pkg = path.dirname(require.resolve('@datadog/pprof/package.json'));
-  return path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
-}
-
 export async function startCollector(opts: CollectorOptions): Promise<Collector> {
   const startTime = Date.now();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wspy-'));
+  const { dir, socket, spool } = recordingPaths(fs.mkdtempSync(path.join(os.tmpdir(), RECORDING_DIR_PREFIX)));
   fs.chmodSync(dir, 0o700);
-  const spool = path.join(dir, 'spool');
   fs.mkdirSync(spool, { mode: 0o700 });
-  const socket = path.join(dir, 'collector.sock');
   const token = randomBytes(24).toString('hex');
 
   const agentConfig: AgentConfig = {
@@ -124,9 +117,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   return {
     agentConfig,
     agentEnv(base = process.env) {
-      const require = `--require ${quoteNodeOption(AGENT_BUNDLE)}`;
-      const nodeOptions = [base.NODE_OPTIONS, require].filter(Boolean).join(' ');
-      return { ...base, NODE_OPTIONS: nodeOptions, [AGENT_ENV]: JSON.stringify(agentConfig) };
+      return environmentWithAgent(base, agentConfig);
     },
     stats() {
       return { ...assembler.stats(), connected: wss.clients.size };
@@ -174,69 +165,4 @@ function removeCollectorDir(dir: string): void {
   } catch (error) {
     process.emitWarning(`wspy could not remove its temporary directory ${dir}: ${(error as Error).message}`);
   }
-}
-
-/** Reads the spool's JSON-lines files incrementally, passing each complete line on. */
-class SpoolReader {
-  private readonly offsets = new Map<string, number>();
-
-  constructor(
-    private readonly dir: string,
-    private readonly onMessage: (msg: unknown) => void,
-  ) {}
-
-  read(): void {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name.endsWith('.jsonl')) this.readFile(path.join(this.dir, name));
-    }
-  }
-
-  private readFile(file: string): void {
-    const from = this.offsets.get(file) ?? 0;
-    let data: Buffer;
-    try {
-      const size = fs.statSync(file).size;
-      if (size <= from) return;
-      const fd = fs.openSync(file, 'r');
-      try {
-        data = Buffer.alloc(size - from);
-        fs.readSync(fd, data, 0, data.length, from);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch {
-      return;
-    }
-    // Only complete lines: an agent may be halfway through appending the next one.
-    const end = data.lastIndexOf(0x0a);
-    if (end < 0) return;
-    this.offsets.set(file, from + end + 1);
-    for (const line of data.subarray(0, end).toString('utf8').split('\n')) {
-      if (!line) continue;
-      let msg: unknown;
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        msg = undefined;
-      }
-      this.onMessage(msg);
-    }
-  }
-}
-
-/** NODE_OPTIONS splits on spaces unless a value is double-quoted. */
-function quoteNodeOption(value: string): string {
-  return /[\s"\\]/.test(value) ? `"${value.replace(/(["\\])/g, '\\$1')}"` : value;
-}
-
-let version: string | undefined;
-export function wspyVersion(): string {
-  version ??= (JSON.parse(fs.readFileSync(path.join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
 }

@@ -267,9 +267,14 @@ export function sampleCount(p: ProcessRecord): number {
   return n;
 }
 
+/** What `count` samples of a process stand for, in ms: the one conversion every figure uses. */
+export function samplesToMs(p: ProcessRecord, count: number): number {
+  return (count * p.intervalUs) / 1000;
+}
+
 /** CPU time of a process in milliseconds (samples times interval). */
 export function sampledMs(p: ProcessRecord): number {
-  return (sampleCount(p) * p.intervalUs) / 1000;
+  return samplesToMs(p, sampleCount(p));
 }
 
 /** Frames of a stack, root first. */

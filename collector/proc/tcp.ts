@@ -1,9 +1,9 @@
-// Every TCP connection of wspy's network namespace from /proc/net/tcp and tcp6 (not only the
-// listening ones that collector/attach/procfs.ts reads), with addresses in one canonical form so
-// that what Redis prints in CLIENT LIST and what the kernel writes can be compared as strings.
-import { readFileSync } from 'node:fs';
+// The TCP sockets of a network namespace, from /proc/<pid>/net/tcp and tcp6, with addresses in one
+// canonical form (canonicalAddress) so that what the kernel writes, what Redis prints in CLIENT LIST
+// and what Node's options say can be compared as strings.
+import { readText } from './process';
 
-export interface TcpConnection {
+export interface TcpSocket {
   /** Canonical address (see canonicalAddress) and port of this end. */
   localAddress: string;
   localPort: number;
@@ -16,22 +16,27 @@ export interface TcpConnection {
   inode: number;
 }
 
-/** The TCP sockets of the network namespace of `pid` ('self': wspy's own). */
-export function readTcpConnections(pid: number | 'self' = 'self'): TcpConnection[] {
-  const connections: TcpConnection[] = [];
+export interface ListeningSocket {
+  /** Canonical local address: '127.0.0.1', '0.0.0.0', and for IPv6 eight groups of four hex digits. */
+  address: string;
+  port: number;
+  inode: number;
+}
+
+const TCP_LISTEN = '0A';
+
+/** The TCP sockets of the network namespace of `pid` (every process's, not only its own); 'self' is wspy's. */
+export function readTcpSockets(pid: number | 'self' = 'self'): TcpSocket[] {
+  const sockets: TcpSocket[] = [];
   for (const table of ['tcp', 'tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
-    } catch {
-      continue; // no IPv6 in this kernel, or the process is gone
-    }
+    // Missing when the kernel has no IPv6, or the process is gone.
+    const text = readText(`/proc/${pid}/net/${table}`) ?? '';
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10) continue;
       const [localHex, localPortHex] = fields[1].split(':');
       const [remoteHex, remotePortHex] = fields[2].split(':');
-      connections.push({
+      sockets.push({
         localAddress: fromKernelHex(localHex),
         localPort: parseInt(localPortHex, 16),
         remoteAddress: fromKernelHex(remoteHex),
@@ -42,7 +47,18 @@ export function readTcpConnections(pid: number | 'self' = 'self'): TcpConnection
       });
     }
   }
-  return connections;
+  return sockets;
+}
+
+/** The listening TCP sockets of the network namespace of `pid`. */
+export function listeningSocketsInNamespace(pid: number | 'self'): ListeningSocket[] {
+  return readTcpSockets(pid)
+    .filter((s) => s.state === TCP_LISTEN)
+    .map((s) => ({ address: s.localAddress, port: s.localPort, inode: s.inode }));
+}
+
+export function isListening(socket: TcpSocket): boolean {
+  return socket.state === TCP_LISTEN;
 }
 
 /**
@@ -68,6 +84,11 @@ export function canonicalAddress(text: string): string | undefined {
   if (groups.length !== 8 || groups.some((g) => !Number.isInteger(g) || g > 0xffff)) return undefined;
   return fromGroups(groups);
 }
+
+/** The canonical forms of the wildcard addresses a socket listens on to accept every interface. */
+export const ANY_IPV4 = '0.0.0.0';
+export const ANY_IPV6 = canonicalAddress('::') as string;
+export const LOOPBACK_IPV6 = canonicalAddress('::1') as string;
 
 // The kernel writes an address as 32-bit words in host byte order (little endian on x86 and arm64).
 function fromKernelHex(hex: string): string {

@@ -1,0 +1,41 @@
+// Where a recording's files live, for everyone who looks for them: the collector makes
+// `<tmp>/wspy-XXXXXX/` (mode 0700) holding its socket `collector.sock` and the spool directory
+// `spool/`, in which each agent appends to `<pid>.jsonl`; `wspy ps` and `--queue` read the spools
+// of recordings in progress; an agent whose wspy died removes the directory. Pure path arithmetic.
+import * as path from 'path';
+
+/** Prefix of a recording's private directory under the temp directory (mkdtemp adds six characters). */
+export const RECORDING_DIR_PREFIX = 'wspy-';
+
+export interface RecordingPaths {
+  dir: string;
+  socket: string;
+  spool: string;
+}
+
+export function recordingPaths(dir: string): RecordingPaths {
+  return { dir, socket: path.join(dir, 'collector.sock'), spool: path.join(dir, 'spool') };
+}
+
+/** True for a directory name the collector could have made. */
+export function isRecordingDirName(name: string): boolean {
+  return name.startsWith(RECORDING_DIR_PREFIX);
+}
+
+/** The recording directory that holds this socket and spool, when they sit together as the collector made them. */
+export function recordingDirOf(socket: string, spool: string): string | undefined {
+  const dir = path.dirname(spool);
+  const expected = recordingPaths(dir);
+  if (expected.spool !== spool || expected.socket !== socket || !isRecordingDirName(path.basename(dir))) return undefined;
+  return dir;
+}
+
+export function spoolFile(spoolDir: string, pid: number): string {
+  return path.join(spoolDir, `${pid}.jsonl`);
+}
+
+/** The pid a spool file belongs to, or undefined when the name is not a spool file's. */
+export function spoolFilePid(name: string): number | undefined {
+  const m = /^(\d+)\.jsonl$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}

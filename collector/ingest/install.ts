@@ -1,0 +1,21 @@
+// Where wspy's own files are once built: the agent's bundles that profiled processes load by absolute
+// path, @datadog/pprof's prebuilt native bindings, and the package version.
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** dist/, two levels above dist/collector/ingest/. */
+const distDir = path.resolve(__dirname, '..', '..');
+export const AGENT_BUNDLE = path.join(distDir, 'bundles', 'agent.js');
+export const STREAM_BUNDLE = path.join(distDir, 'bundles', 'agent-stream.js');
+
+export function pprofBindingsDir(): string {
+  const pkg = path.dirname(require.resolve('@datadog/pprof/package.json'));
+  return path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
+}
+
+let version: string | undefined;
+export function wspyVersion(): string {
+  version ??= (JSON.parse(fs.readFileSync(path.join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}

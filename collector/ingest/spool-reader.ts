@@ -1,0 +1,62 @@
+// Reads the spool: the JSON-lines files in which agents append what they could not send over the
+// socket (the hello at boot, the last chunk at exit). Incremental: each file is read from where the
+// last read stopped, and only complete lines are passed on.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { spoolFilePid } from '../../agent/recording-dir';
+
+/** Reads the spool's JSON-lines files incrementally, passing each complete line on. */
+export class SpoolReader {
+  private readonly offsets = new Map<string, number>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly onMessage: (msg: unknown) => void,
+  ) {}
+
+  read(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (spoolFilePid(name) !== undefined) this.readFile(path.join(this.dir, name));
+    }
+  }
+
+  private readFile(file: string): void {
+    const from = this.offsets.get(file) ?? 0;
+    let data: Buffer;
+    try {
+      const size = fs.statSync(file).size;
+      if (size <= from) return;
+      const fd = fs.openSync(file, 'r');
+      try {
+        data = Buffer.alloc(size - from);
+        fs.readSync(fd, data, 0, data.length, from);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return;
+    }
+    // Only complete lines: an agent may be halfway through appending the next one.
+    const end = data.lastIndexOf(0x0a);
+    if (end < 0) return;
+    this.offsets.set(file, from + end + 1);
+    for (const line of data.subarray(0, end).toString('utf8').split('\n')) {
+      if (!line) continue;
+      let msg: unknown;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        msg = undefined;
+      }
+      this.onMessage(msg);
+    }
+  }
+}
+
