@@ -1,0 +1,138 @@
+// End-to-end: the real CLI records real multi-process programs.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { FIXTURES, functionNames, processRunning, readRecording, runWspy, tempDir } from '../helpers/wspy';
+
+const fixture = (name: string) => path.join(FIXTURES, 'record', name);
+
+test('record -s: 50 children living 20 to 200 ms are all recorded with samples', async () => {
+  const out = path.join(tempDir(), 'r.json');
+  const r = await runWspy(['record', '-s', '-f', 'json', '-o', out, '--', process.execPath, fixture('fork-many.js'), '50', '4']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /forked 50/, 'the command\'s stdout passes through');
+  assert.match(r.stderr, /^wspy: Wrote .*: 51 processes, \d+ samples, 0 errors$/m);
+  const rec = readRecording(out);
+  assert.equal(rec.processes.length, 51);
+  const root = rec.processes.find((p) => p.command.includes('fork-many.js'))!;
+  assert.ok(root, 'the root process is recorded');
+  for (const p of rec.processes) {
+    assert.ok(p.sampleCount > 0, `pid ${p.pid} (${p.command}) has samples`);
+    if (p !== root) {
+      assert.equal(p.ppid, root.pid);
+      assert.equal(p.exitCode, 0);
+    }
+  }
+  // Children that spin for 50 ms or more are caught in the act.
+  const spinning = rec.processes.filter((p) => functionNames(rec, p.pid).has('busyChildWork'));
+  assert.ok(spinning.length >= 40, `${spinning.length} children show busyChildWork`);
+});
+
+test('record without -s records only the launched process', async () => {
+  const out = path.join(tempDir(), 'r.json');
+  const r = await runWspy(['record', '-o', out, '--', process.execPath, fixture('fork-many.js'), '3', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const rec = readRecording(out);
+  assert.equal(rec.processes.length, 1);
+  assert.match(rec.processes[0].command, /fork-many\.js/);
+});
+
+test('record -s follows fork, explicit env, shell exec, cluster, grandchildren and SIGKILLed children', async () => {
+  const out = path.join(tempDir(), 'zoo.json');
+  const r = await runWspy(['record', '-s', '-o', out, '--', process.execPath, fixture('zoo.js')]);
+  assert.equal(r.code, 0, r.stderr);
+  const rec = readRecording(out);
+  const root = rec.processes.find((p) => p.command.includes('zoo.js') && functionNames(rec, p.pid).has('main'))!;
+  assert.ok(root, 'root recorded');
+  for (const fn of ['forkedWork', 'explicitEnvWork', 'shellExecWork', 'clusterWorkerWork', 'parentOfGrandchildWork', 'grandchildWork', 'killedWorkSlice']) {
+    const p = processRunning(rec, fn);
+    assert.ok(p, `a process ran ${fn}`);
+    assert.notEqual(p.pid, root.pid, `${fn} ran in its own process`);
+  }
+  const grandchild = processRunning(rec, 'grandchildWork')!;
+  assert.equal(grandchild.ppid, processRunning(rec, 'parentOfGrandchildWork')!.pid);
+  const shell = rec.processes.find((p) => p.pid === processRunning(rec, 'shellExecWork')!.ppid)!;
+  assert.ok(shell, 'the shell between exec and node is in the tree');
+  assert.equal(shell.sampled, false, 'the shell has no agent');
+  assert.equal(shell.ppid, root.pid);
+  const killed = processRunning(rec, 'killedWorkSlice')!;
+  assert.equal(killed.signal, 'SIGKILL');
+});
+
+test('exit code, stdout and stderr of the command pass through; wspy marks its own lines', async () => {
+  const out = path.join(tempDir(), 'x.json');
+  const r = await runWspy(['record', '-o', out, '--', process.execPath, '-e', 'console.log("out"); console.error("err"); process.exitCode = 7']);
+  assert.equal(r.code, 7);
+  assert.equal(r.stdout, 'out\n');
+  for (const line of r.stderr.trim().split('\n')) assert.ok(line === 'err' || line.startsWith('wspy: '), line);
+});
+
+test('SIGINT stops the recording, reaches the command, and the report is still written', async () => {
+  const out = path.join(tempDir(), 'int.json');
+  let wspyPid = 0;
+  // A worker that yields between slices of work, and shuts down on SIGINT.
+  const program = 'process.on("SIGINT", () => { console.log("child got SIGINT"); process.exit(130); }); function spinSlice() { const e = Date.now() + 20; while (Date.now() < e); setImmediate(spinSlice); } spinSlice();';
+  const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program], { onSpawn: (pid) => (wspyPid = pid) });
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  process.kill(wspyPid, 'SIGINT');
+  const r = await running;
+  assert.equal(r.code, 130, 'the command\'s own exit code after its SIGINT handler');
+  assert.match(r.stdout, /child got SIGINT/);
+  assert.match(r.stderr, /SIGINT: stopping the recording/);
+  assert.match(r.stderr, /Wrote /);
+  assert.ok(fs.existsSync(out));
+  const rec = readRecording(out);
+  assert.ok(functionNames(rec, rec.processes[0].pid).has('spinSlice'));
+});
+
+test('a command that ignores SIGINT: the report is written, and a second SIGINT kills it', async () => {
+  const out = path.join(tempDir(), 'stubborn.json');
+  let wspyPid = 0;
+  const program = 'process.on("SIGINT", () => console.log("ignored")); setInterval(() => {}, 1000);';
+  const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program], { onSpawn: (pid) => (wspyPid = pid) });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  process.kill(wspyPid, 'SIGINT');
+  const deadline = Date.now() + 20_000;
+  while (!fs.existsSync(out) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(fs.existsSync(out), 'the report is written while the command still runs');
+  process.kill(wspyPid, 'SIGINT');
+  const r = await running;
+  assert.match(r.stderr, /send SIGINT again \(Ctrl-C\) to kill it/);
+  assert.equal(r.code, 128 + 9);
+});
+
+test('-d stops recording while the command runs on, and its exit code still passes through', async () => {
+  const out = path.join(tempDir(), 'd.json');
+  const started = Date.now();
+  const r = await runWspy(['record', '-d', '1', '-o', out, '--', process.execPath, '-e', 'setTimeout(() => { require("fs").writeFileSync(process.argv[1], String(Date.now())); process.exit(3); }, 3000)', out + '.done']);
+  assert.equal(r.code, 3);
+  const reportAt = fs.statSync(out).mtimeMs;
+  const doneAt = Number(fs.readFileSync(out + '.done', 'utf8'));
+  assert.ok(reportAt < doneAt, 'the report was written before the command ended');
+  assert.ok(Date.now() - started >= 3000);
+});
+
+test('user mistakes get one line and a non-zero exit, never a stack trace', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['record', '-o', '/tmp/x.html', '--', 'no-such-command-wspy'], /command not found: no-such-command-wspy/],
+    [['record', '-r', 'fast', '--', 'node'], /-r\/--rate needs samples per second/],
+    [['record'], /nothing to record/],
+    [['record', '-f', 'png', '--', 'node'], /unknown format "png"/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runWspy(args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('an unwritable output path keeps the recording and says where it is', async () => {
+  // The rescued recording goes to the temp directory: a private one, so that it goes when the test ends.
+  const r = await runWspy(['record', '-f', 'json', '-o', '/nonexistent-dir/r.json', '--', process.execPath, '-e', '0'], { env: { ...process.env, TMPDIR: tempDir() } });
+  assert.notEqual(r.code, 0);
+  const m = /the recording was saved to (\S+\.json\.gz)/.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  assert.ok(readRecording(m[1]).processes.length >= 1);
+});

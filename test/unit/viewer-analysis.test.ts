@@ -1,0 +1,76 @@
+// The report's side of the cross-process analysis, without a browser: the ranked findings and their
+// sentence, the panel's markup (escaped), the family view's tree and the per-frame repetition figures.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze, findingSentence, reportAnalysis } from '../../collector/analysis';
+import { frameLabels } from '../../collector/model';
+import { Repetition, familyTree } from '../../viewer/browser/families';
+import { renderHtml } from '../../viewer/html';
+import { renderRepeatedPanel } from '../../viewer/repeated-panel';
+import { forkWorkerRecording, HOSTILE_NAME } from '../helpers/viewer-fixture';
+
+test('the top finding is the analysis\'s costliest item, in words, with its family', () => {
+  const r = forkWorkerRecording();
+  const a = analyze(r);
+  const ra = reportAnalysis(a);
+  assert.equal(ra.families.length, 1);
+  assert.deepEqual(ra.families[0].keys, a.families[0].keys);
+  const top = ra.findings[0];
+  assert.equal(top.label, a.families[0].repeated.find((i) => !i.within)!.label);
+  const sentence = findingSentence(top, ra.families[0]);
+  assert.ok(sentence.startsWith(top.label));
+  assert.match(sentence, /^.*? ran in 3 of 3 forks, \d+ ms each \(\d+ ms in all\): \d+ % of the children's CPU\. /);
+  if (top.phase === 'startup') assert.match(sentence, /about [\d.]+x the throughput if it ran once\.$/);
+  else assert.match(sentence, /It runs after start-up: if it is set-up rather than the job itself, keep children alive/);
+});
+
+test('the panel escapes names from the profile and lists one row per finding', () => {
+  const r = forkWorkerRecording();
+  const a = analyze(r, { minMemberShare: 0.5, minShare: 0.001 });
+  const ra = reportAnalysis(a);
+  const html = renderRepeatedPanel(a, ra);
+  assert.ok(ra.findings.some((f) => f.label.startsWith(HOSTILE_NAME)), 'the hostile frame is a finding');
+  assert.ok(!html.includes('<img'), 'no markup from a frame name');
+  assert.ok(html.includes('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;'));
+  assert.equal(html.match(/<tr data-finding=/g)?.length, ra.findings.length);
+});
+
+test('no families: no panel; the report still renders and embeds no analysis', () => {
+  const r = forkWorkerRecording();
+  r.processes = r.processes.slice(0, 2); // the worker and one child: no family
+  const html = renderHtml(r);
+  assert.match(html, /<section id="repeated"[^>]*><\/section>/);
+  assert.ok(html.includes('Merge processes with the same command'));
+});
+
+test('the report embeds the findings and names the family view after the family', () => {
+  const r = forkWorkerRecording();
+  const html = renderHtml(r);
+  assert.ok(html.includes('Family view: merge forks into one block (3 x node child.js)'));
+  assert.ok(html.includes('id="color-repeat"'));
+  const json = /<script id="wspy-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1];
+  const data = JSON.parse(json);
+  assert.deepEqual(data.analysis, reportAnalysis(analyze(r)));
+  assert.ok(data.analysis.findings.some((f: { label: string }) => f.label === 'configureModels (src/models.js:12)'));
+  assert.deepEqual(data.analysis.families[0].keys, ['101', '102', '103']);
+});
+
+test('the family view merges a family into one node; repetition counts members per frame', () => {
+  const r = forkWorkerRecording();
+  const ra = reportAnalysis(analyze(r));
+  const tree = familyTree(r, ra.families);
+  const worker = tree.children[0];
+  assert.equal(worker.name, 'pid 100: node worker.js');
+  const family = worker.children.find((c) => c.frame === undefined)!;
+  assert.equal(family.name, '3 x node child.js');
+  assert.deepEqual(family.processes, ['101', '102', '103']);
+
+  const rep = new Repetition(r, ra.families);
+  const labels = frameLabels(r);
+  const configure = labels.indexOf('configureModels (src/models.js:12)');
+  const found = rep.of(configure, ['102'])!;
+  // 120 + 80/90/100 samples of 1 ms in the three children.
+  assert.deepEqual(found.repetition, { members: 3, of: 3, msPerMember: 210, totalMs: 630 });
+  assert.equal(rep.of(configure, ['100']), undefined, 'the worker is in no family');
+});
