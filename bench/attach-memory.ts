@@ -2,7 +2,7 @@
 // agent, `cycles` times (attach, record 150 ms at 1000 Hz, stop, finish, as `wspy record -p` does);
 // a second, identical target gets an agent that does nothing, interleaved cycle by cycle, as the
 // baseline. Each reports its RSS and heap after a full GC after every cycle.
-// test/attach-cycles.test.ts runs the same measurement and holds its bounds.
+// test/perf/attach-cycles.test.ts runs the same measurement and holds its bounds.
 //
 // Two things make a raw RSS curve misleading, and the measurement removes both:
 // - V8 sizes its young generation to the allocation rate: new space doubles up to a fixed cap after
@@ -165,7 +165,7 @@ export const attachMemory: Benchmark = {
         { metric: 'cycles where the process was not recorded or a port stayed open', value: run.problems.length, target: '0', met: run.problems.length === 0 },
       ],
       notes: [
-        `Two identical targets (bench/targets/memory-target.ts, young generation pinned with ${PINNED_YOUNG_GENERATION.join(' ')}), attached in turn: one with wspy's agent (record 150 ms at 1000 Hz, chunks every 100 ms, stop), one with bench/targets/noop-agent.ts. Each reports RSS and heap used after a full GC after every cycle; growth = median of the last ${WINDOW} cycles - median of cycles ${WARM_UP + 1}-${WARM_UP + WINDOW}. Heap is the steady signal; RSS also moves with the allocator by about 2 MB between runs. test/attach-cycles.test.ts holds the bounds.`,
+        `Two identical targets (bench/targets/memory-target.ts, young generation pinned with ${PINNED_YOUNG_GENERATION.join(' ')}), attached in turn: one with wspy's agent (record 150 ms at 1000 Hz, chunks every 100 ms, stop), one with bench/targets/noop-agent.ts. Each reports RSS and heap used after a full GC after every cycle; growth = median of the last ${WINDOW} cycles - median of cycles ${WARM_UP + 1}-${WARM_UP + WINDOW}. Heap is the steady signal; RSS also moves with the allocator by about 2 MB between runs. test/perf/attach-cycles.test.ts holds the bounds.`,
       ],
     };
   },

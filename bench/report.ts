@@ -53,7 +53,7 @@ export const report: Benchmark = {
       return {
         figures,
         notes: [
-          `A synthetic recording built with RecordingBuilder in ${round(buildMs, 0)} ms (not counted): 3 processes, ${stacks.toLocaleString('en')} distinct stacks 8-27 frames deep (small alphabets near the root, large near the leaves, bench/synthetic-stacks.ts, shared with test/viewer-fixture.ts), and ${samples.toLocaleString('en')} samples of weight 1, 5 % of stacks hot.`,
+          `A synthetic recording built with RecordingBuilder in ${round(buildMs, 0)} ms (not counted): 3 processes, ${stacks.toLocaleString('en')} distinct stacks 8-27 frames deep (small alphabets near the root, large near the leaves, bench/synthetic-stacks.ts, shared with test/helpers/viewer-fixture.ts), and ${samples.toLocaleString('en')} samples of weight 1, 5 % of stacks hot.`,
           `renderHtml timed ${runs} times in this process (median). Draw: headless Chromium (playwright-core, ${CHROMIUM}) opens the file:// page in a fresh page, ${runs} times; the time is from page.goto() to the first moment the flame graph's SVG holds its frames (#chart svg g.frame) and the page says it is ready, measured in the page with performance.now() (navigation start = 0).`,
         ],
       };

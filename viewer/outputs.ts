@@ -4,11 +4,7 @@
 
 import * as path from 'node:path';
 import type { Analysis } from '../collector/analysis';
-import { ExportOptions, Exporter } from '../collector/formats';
-import { collapsedExporter } from '../collector/formats/collapsed';
-import { pprofExporter } from '../collector/formats/pprof';
-import { speedscopeExporter } from '../collector/formats/speedscope';
-import { wspyJsonExporter } from '../collector/formats/wspy-json';
+import { ExportOptions, Exporter, exporterFor } from '../collector/formats';
 import { Recording } from '../collector/model';
 import { renderHtml } from './html';
 import { renderSvg } from './svg';
@@ -40,10 +36,10 @@ const svgOutput: Output = {
 export const OUTPUTS = {
   html: htmlOutput,
   svg: svgOutput,
-  speedscope: speedscopeExporter,
-  pprof: pprofExporter,
-  collapsed: collapsedExporter,
-  json: wspyJsonExporter,
+  speedscope: exporterFor('speedscope'),
+  pprof: exporterFor('pprof'),
+  collapsed: exporterFor('collapsed'),
+  json: exporterFor('json'),
 } satisfies Record<string, Output>;
 
 export type OutputFormat = keyof typeof OUTPUTS;
