@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { startCollector, type Collector } from '../../collector/ingest';
 import type { ProcessRecord, Recording } from '../../collector/model';
 import { fixtures, runNode } from '../helpers/agent-support';
+import { until } from '../helpers/wait';
 
 const tree = path.join(fixtures, 'agent-tree');
 
@@ -24,14 +25,6 @@ function samplesIn(r: Recording, p: ProcessRecord, name: string): number {
   return total;
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function withCollector<T>(chunkMs: number, fn: (c: Collector) => Promise<T>): Promise<{ result: T; recording: Recording }> {
   const collector = await startCollector({ intervalUs: 1000, follow: true, chunkMs, idle: true });
   try {
@@ -47,9 +40,9 @@ describe('agent with the collector', () => {
   test('a long-lived process streams chunks over ws while it runs', async () => {
     const { result: run, recording } = await withCollector(100, async (c) => {
       const pending = runNode([path.join(tree, 'long.js'), '800'], c.agentEnv());
-      await until('the agent to connect', () => c.stats().connected === 1);
+      await until(() => c.stats().connected === 1, { timeoutMs: 10_000, what: 'the agent to connect' });
       // Chunks arrive while the process still runs, before anything is read from an exit flush.
-      await until('streamed samples', () => c.stats().samples > 0);
+      await until(() => c.stats().samples > 0, { timeoutMs: 10_000, what: 'streamed samples' });
       return pending;
     });
     assert.deepEqual([run.code, run.stdout], [0, 'long done\n']);
@@ -68,8 +61,8 @@ describe('agent with the collector', () => {
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       const closed = new Promise<number | null>((r) => child.on('close', r));
-      await until('ready', () => out.startsWith('ready\n'));
-      await until('the agent to connect', () => c.stats().connected >= 1);
+      await until(() => out.startsWith('ready\n'), { timeoutMs: 10_000, what: 'ready' });
+      await until(() => c.stats().connected >= 1, { timeoutMs: 10_000, what: 'the agent to connect' });
       await c.stopAgents(5000);
       const code = await closed;
       return { code, out, pid: child.pid! };

@@ -1,16 +1,19 @@
 // End-to-end known answer with real processes: a parent forks 6 children, each runs a planted CPU-bound
-// plantedInit (about 80 ms) at load time and then a light job. Recorded with Node's own --cpu-prof
-// (until `wspy record` writes recordings), the analysis must rank plantedInit first, 6 of 6, and its
+// plantedInit (about 80 ms) at load time and then a light job. Recorded with Node's own --cpu-prof and
+// read by wspy's own .cpuprofile importer, the analysis must rank plantedInit first, 6 of 6, and its
 // "if it ran once" saving must match the saving measured by running the program with plantedInit in
 // every child and in the first child only.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { analyze, summaryLines } from '../../collector/analysis';
-import { ANALYSIS_FIXTURES, cpuProfilesToRecording } from '../helpers/analysis-support';
+import { importFiles } from '../../collector/formats';
+import {
+  commandLabel, emptySamples, frameFile, frameName, framesOf, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK,
+} from '../../collector/model';
+import { ANALYSIS_FIXTURES } from '../helpers/analysis-support';
 import { tempDir } from '../helpers/wspy';
 
 const run = promisify(execFile);
@@ -37,26 +40,51 @@ function median(xs: number[]): number {
 
 const total = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** Runs the forker under --cpu-prof and analyses the children's profiles. */
+/**
+ * What the forker knows and its children's .cpuprofile files do not, put onto the imported Recording:
+ * each child's ppid and argv (with its `job-<i>` argument), the parent (not profiled) so that the
+ * children count as forked, and each child's samples weighted to its own CPU time (see weightToCpuSinceEntry).
+ */
+function addForkerFacts(r: Recording, result: ForkerResult, dir: string): void {
+  assert.equal(r.processes.length, CHILDREN);
+  for (const p of r.processes) {
+    const i = result.childPids.indexOf(p.pid);
+    assert.ok(i >= 0, `profile of an unknown pid ${p.pid}`);
+    p.ppid = result.parentPid;
+    p.argv = [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, path.join(ANALYSIS_FIXTURES, 'child.js'), `job-${i}`];
+    p.command = commandLabel(p.argv);
+    weightToCpuSinceEntry(r, p, result.childScriptCpuMs[i]);
+  }
+  const argv = [process.execPath, FORKER, '--cpu-prof-dir', dir];
+  new RecordingBuilder(r).upsertProcess(String(result.parentPid), () => ({
+    pid: result.parentPid, ppid: 0, argv, command: commandLabel(argv), sampled: false, intervalUs: r.meta.intervalUs, samples: emptySamples(), errors: [],
+  }));
+}
+
+/**
+ * Sets one sample's weight (p.intervalUs) so that the non-idle samples from the first one that runs a
+ * `file:` script (the entry script) on add up to the CPU ms the child measured itself since its entry
+ * script started. V8's sampler ticks on wall time while the thread is runnable, so on a busy machine
+ * samples overstate CPU; Node's boot before the entry script is the same with or without plantedInit.
+ */
+function weightToCpuSinceEntry(r: Recording, p: ProcessRecord, cpuMsSinceEntry: number): void {
+  const runsScript = (s: number): boolean => framesOf(r, s).some((f) => frameFile(r, f).startsWith('file:'));
+  const isIdle = (s: number): boolean => s !== ROOT_STACK && frameName(r, r.stacks.frame[s]) === IDLE_FRAME_NAME;
+  const { stack, count } = p.samples;
+  const first = stack.findIndex(runsScript);
+  if (first < 0) return;
+  let fromEntry = 0;
+  for (let i = first; i < stack.length; i++) if (!isIdle(stack[i])) fromEntry += count[i];
+  if (fromEntry > 0) p.intervalUs = (cpuMsSinceEntry * 1000) / fromEntry;
+}
+
+/** Runs the forker under --cpu-prof, imports the children's profiles with wspy's importer, and analyses them. */
 async function profiledRun(planted: 'all' | 'once'): Promise<{ result: ForkerResult; analysis: ReturnType<typeof analyze> }> {
   const dir = tempDir('wspy-analysis-');
   const result = await forker(['--planted', planted, '--cpu-prof-dir', dir]);
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  assert.equal(files.length, CHILDREN);
-  const r = cpuProfilesToRecording(
-    files.map((f) => {
-      const pid = Number(f.split('.')[3]);
-      const i = result.childPids.indexOf(pid);
-      assert.ok(i >= 0, `profile of an unknown pid ${pid}`);
-      return {
-        file: path.join(dir, f),
-        ppid: result.parentPid,
-        cpuMsSinceEntry: result.childScriptCpuMs[i],
-        argv: [process.execPath, '--cpu-prof', '--cpu-prof-dir', dir, path.join(ANALYSIS_FIXTURES, 'child.js'), `job-${i}`],
-      };
-    }),
-    { pid: result.parentPid, argv: [process.execPath, FORKER, '--cpu-prof-dir', dir] },
-  );
+  const { recording: r, problems } = importFiles([dir]);
+  assert.deepEqual(problems, []);
+  addForkerFacts(r, result, dir);
   return { result, analysis: analyze(r) };
 }
 

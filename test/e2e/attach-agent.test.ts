@@ -7,11 +7,10 @@ import { attach, attachWithDescendants, MIN_DESCENDANT_AGE_MS } from '../../coll
 import { listeningSockets } from '../../collector/proc';
 import { Recording } from '../../collector/model';
 import { alive, FIXTURES, startTarget, Target, testCollector } from '../helpers/attach-targets';
+import { sleep } from '../helpers/wait';
 
 const targets: Target[] = [];
 after(() => targets.forEach((t) => t.kill()));
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function samplesOf(recording: Recording, pid: number): number {
   const record = recording.processes.find((p) => p.pid === pid);

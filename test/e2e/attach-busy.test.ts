@@ -9,6 +9,7 @@ import { attach } from '../../collector/attach';
 import { listeningSockets } from '../../collector/proc';
 import { UserError } from '../../collector/model';
 import { agentConfig, alive, FIXTURES, MARKER_AGENT, startTarget, Target } from '../helpers/attach-targets';
+import { until } from '../helpers/wait';
 
 const targets: Target[] = [];
 after(() => targets.forEach((t) => t.kill()));
@@ -27,9 +28,10 @@ for (const mode of ['js', 'native'] as const) {
     assert.ok(!error.message.includes('\n'));
     assert.match(error.message, mode === 'js' ? /did not return to its event loop/ : /did not open within|did not answer/);
     await t.nextLine(/^free/, 5000);
-    const deadline = Date.now() + 2000;
-    while (listeningSockets(t.pid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(listeningSockets(t.pid), [], 'the inspector closed once the task ended');
+    await until(() => listeningSockets(t.pid).length === 0, {
+      timeoutMs: 2000,
+      what: () => `the inspector to close once the task ended (still listening: ${JSON.stringify(listeningSockets(t.pid))})`,
+    });
     await t.nextLine(/^tick/);
     assert.ok(alive(t.pid));
     assert.deepEqual(readdirSync(config.spool).filter((f) => f.startsWith('started')), [], 'the agent was not started');

@@ -8,6 +8,7 @@ import { after, test } from 'node:test';
 import { listeningSockets } from '../../collector/proc';
 import { NO_BINARIES_REASON, otherNodeBinaries } from '../helpers/node-majors';
 import { FIXTURES, readRecording, runWspy, tempDir } from '../helpers/wspy';
+import { sleep, until } from '../helpers/wait';
 
 const WORKER = path.join(FIXTURES, 'record', 'job-worker.js');
 const running: ChildProcess[] = [];
@@ -17,11 +18,11 @@ async function startWorker(node = process.execPath): Promise<{ child: ChildProce
   const log = path.join(tempDir(), 'jobs.log');
   const child = spawn(node, [WORKER, log], { stdio: 'ignore' });
   running.push(child);
-  const deadline = Date.now() + 10_000;
-  while (!(fs.existsSync(log) && fs.readFileSync(log, 'utf8').split('\n').length > 3)) {
-    assert.ok(Date.now() < deadline, 'the worker starts serving jobs');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await until(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').split('\n').length > 3, {
+    timeoutMs: 10_000,
+    everyMs: 50,
+    what: 'the worker to start serving jobs',
+  });
   return { child, log };
 }
 
@@ -52,7 +53,7 @@ async function recordAndCheck(node?: string): Promise<void> {
 
   // Afterwards: alive, still serving jobs, no listening socket left.
   const before = jobsLogged(log).length;
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  await sleep(600);
   assert.equal(child.exitCode, null, 'the worker is alive');
   assert.ok(jobsLogged(log).length > before, 'the worker still serves jobs');
   assert.deepEqual(listeningSockets(child.pid!), [], 'no listening socket left');

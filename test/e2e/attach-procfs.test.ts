@@ -14,6 +14,7 @@ import {
   readStatus,
 } from '../../collector/proc';
 import { FIXTURES, startTarget, Target } from '../helpers/attach-targets';
+import { sleep } from '../helpers/wait';
 
 const targets: Target[] = [];
 after(() => targets.forEach((t) => t.kill()));
@@ -36,7 +37,7 @@ test('status: parent, owner, and whether SIGUSR1 is handled', async () => {
   assert.match(describeProcess(node.pid), new RegExp(`^${node.pid} \\(.*idle\\.js\\)$`));
 
   const sleeper = await start(['30'], { node: 'sleep' });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   assert.equal(isNodeProcess(sleeper.pid), false);
   assert.equal(handlesSigusr1(readStatus(sleeper.pid)!), false, 'sleep would die of SIGUSR1');
 

@@ -9,11 +9,11 @@ import { attachWithDescendants, descendants } from '../../collector/attach';
 import { listeningSockets } from '../../collector/proc';
 import { otherNodeBinaries } from '../helpers/node-majors';
 import { FIXTURES, startTarget, Target, testCollector } from '../helpers/attach-targets';
+import { sleep } from '../helpers/wait';
 
 const targets: Target[] = [];
 after(() => targets.forEach((t) => t.kill()));
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ROUNDS = process.env.WSPY_LONG === '1' ? 20 : 5;
 
 interface ChildEnd {

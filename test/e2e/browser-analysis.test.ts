@@ -120,8 +120,10 @@ test('the colouring by repetition paints frames by their share of forks; tooltip
   assert.deepEqual(await fillOf(top.label), Array(8).fill(repetitionColor(8, 8)));
   assert.equal(await page.isVisible('#legend-repeat'), true);
   // The worker (no family) fades to neutral; process nodes keep their colour.
-  const worker = (await frames(page)).filter((f) => f.name === 'pickNextJob (examples/demo/worker.js:26)');
-  assert.ok(worker.every((f) => f.fill === NO_FAMILY_COLOR));
+  // Only the worker runs worker.js (its children run job.js); which of its functions are sampled varies.
+  const worker = (await frames(page)).filter((f) => f.name.includes('(examples/demo/worker.js:'));
+  assert.ok(worker.length > 0, 'the worker\'s own frames are drawn');
+  assert.deepEqual(worker.filter((f) => f.fill !== NO_FAMILY_COLOR), [], 'the worker\'s frames are neutral');
   const fills = new Set((await frames(page)).map((f) => f.fill));
   assert.ok(fills.size >= 3, 'several colours');
   await page.uncheck('#color-repeat');

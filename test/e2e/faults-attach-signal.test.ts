@@ -8,10 +8,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { sleep, until } from '../helpers/wait';
 import { FIXTURES, readRecording, runWspy, tempDir } from '../helpers/wspy';
 
 const target = path.join(FIXTURES, 'faults', 'attach-target.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Status {
   pid: number;
@@ -19,6 +19,8 @@ interface Status {
   agent: boolean;
   spawnPatched: boolean;
   agentEnv: boolean;
+  /** The recording directory named by WSPY_AGENT, while there is one. */
+  agentDir: string | null;
   nodeOptions: string;
   lastChild: { agentEnv: boolean; agent: boolean } | null;
 }
@@ -31,13 +33,8 @@ function readStatus(file: string): Status | undefined {
   }
 }
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** The target's status file is rewritten as it goes: looked at every 50 ms, for up to 15 s. */
+const STATUS_WAIT = { timeoutMs: 15_000, everyMs: 50 };
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`attach mode, ${signal}: the report is written and the target runs on without an agent`, { timeout: 60_000 }, async () => {
@@ -48,13 +45,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     let victimStderr = '';
     victim.stderr!.on('data', (d) => (victimStderr += d));
     try {
-      await until('the target to start', () => readStatus(statusFile) !== undefined);
+      await until(() => readStatus(statusFile) !== undefined, { ...STATUS_WAIT, what: 'the target to start' });
       let wspyPid = 0;
       const running = runWspy(['record', '-p', String(victim.pid), '-s', '-o', out], { onSpawn: (pid) => (wspyPid = pid) });
-      await until('the agent to be in the target and follow its children', () => {
-        const s = readStatus(statusFile);
-        return !!s && s.agent && s.spawnPatched && !!s.lastChild?.agent;
-      });
+      const attached = await until(
+        () => {
+          const s = readStatus(statusFile);
+          return s && s.agent && s.spawnPatched && s.lastChild?.agent ? s : undefined;
+        },
+        { ...STATUS_WAIT, what: 'the agent to be in the target and follow its children' },
+      );
+      const privateDir = attached.agentDir;
+      assert.ok(privateDir && fs.existsSync(path.join(privateDir, 'collector.sock')), `the agent knows the recording's directory: ${privateDir}`);
       await sleep(1000);
       process.kill(wspyPid, signal);
       const r = await running;
@@ -69,7 +71,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
       // Detached: give the target time to start new jobs, then look.
       const jobsAtStop = readStatus(statusFile)!.jobs;
-      await until('two new jobs after the detach', () => readStatus(statusFile)!.jobs >= jobsAtStop + 2);
+      await until(() => readStatus(statusFile)!.jobs >= jobsAtStop + 2, { ...STATUS_WAIT, what: 'two new jobs after the detach' });
       const after = readStatus(statusFile)!;
       assert.equal(victim.exitCode, null, 'the target still runs');
       assert.equal(after.agent, false, 'no agent global left');
@@ -77,11 +79,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assert.equal(after.agentEnv, false, 'WSPY_AGENT removed from the env');
       assert.doesNotMatch(after.nodeOptions, /agent\.js/, 'the --require removed from NODE_OPTIONS');
       assert.deepEqual(after.lastChild, { agentEnv: false, agent: false }, 'new jobs are not followed');
-      const leftovers = fs.readdirSync(path.dirname(dir)).filter((f) => /^wspy-/.test(f) && fs.existsSync(path.join(path.dirname(dir), f, 'collector.sock')));
-      for (const f of leftovers) {
-        // Other tests may be recording at the same time; ours is the one whose socket the target knew.
-        assert.ok(!r.stderr.includes(f), `private dir ${f} left behind`);
-      }
+      assert.equal(fs.existsSync(privateDir), false, `private dir ${privateDir} left behind`);
       // Node itself announces the inspector that attaching opens; nothing else may appear.
       const foreign = victimStderr.split('\n').filter((l) => l && !/^(Debugger listening on|For help, see|Debugger attached|Debugger ending)/.test(l));
       assert.deepEqual(foreign, [], 'the target printed nothing else on stderr');

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, runWspy, tempDir } from '../helpers/wspy';
+import { sleep, until } from '../helpers/wait';
 
 const worker = path.join(FIXTURES, 'faults', 'forking-worker.js');
 
@@ -30,8 +31,6 @@ function agentConfigOf(pid: number): { spool: string; socket: string } | undefin
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 test('wspy SIGKILLed mid-recording: the worker and its children finish unharmed and the agents stop quietly', { timeout: 60_000 }, async () => {
   const dir = tempDir();
   const results = path.join(dir, 'results.json');
@@ -40,13 +39,13 @@ test('wspy SIGKILLed mid-recording: the worker and its children finish unharmed 
   const running = runWspy(['record', '-s', '-o', out, '--', process.execPath, worker, results], { onSpawn: (pid) => (wspyPid = pid) });
 
   // Find the recording's private directory through the worker's environment.
-  let config: { spool: string; socket: string } | undefined;
-  for (let i = 0; i < 100 && !config; i++) {
-    await sleep(50);
-    const root = childrenOf(wspyPid)[0];
-    if (root) config = agentConfigOf(root);
-  }
-  assert.ok(config, 'the worker runs with an agent configuration');
+  const config = await until(
+    () => {
+      const root = childrenOf(wspyPid)[0];
+      return root ? agentConfigOf(root) : undefined;
+    },
+    { tries: 100, everyMs: 50, what: 'the worker to run with an agent configuration' },
+  );
   const privateDir = path.dirname(config.spool);
   // Past one chunk interval: the worker and the first children stream over ws.
   await sleep(2200);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { formatBytes, formatDuration } from '../../cli/ps';
 import { ROOT } from '../helpers/wspy';
+import { sleep } from '../helpers/wait';
 import { PsRow, redisUnavailable, runPs, startRedis, startWorker, stopProcess, TestRedis, uniqueQueue } from '../helpers/queues-support';
 
 const PARENT = `
@@ -35,7 +36,7 @@ before(async () => {
     });
   });
   // The children must have exec'd node (not still be a copy of the parent) and say so in /proc.
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
 });
 
 after(async () => {
@@ -63,7 +64,8 @@ test('ps --json lists the parent and, right after it, its two children one level
     assert.equal(k.depth, top.depth + 1);
     assert.deepEqual(k.argv.slice(-1), ['child']);
   }
-  assert.ok(!rows.some((p) => p.argv.includes('ps') && p.argv.some((a) => a.includes('psCommand'))), 'ps lists itself');
+  // runPs runs `node -e <script calling psCommand()>`: that process must not list itself.
+  assert.deepEqual(rows.filter((p) => p.argv.some((a) => a.includes('psCommand'))).map((p) => p.pid), [], 'ps lists itself');
 });
 
 test('the table indents children under their parent', () => {

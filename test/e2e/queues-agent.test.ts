@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { findQueueWorkers } from '../../collector/queues';
 import { readRecording, runWspy, tempDir } from '../helpers/wspy';
-import { freePort, PsRow, QUEUE_FIXTURES, redisUnavailable, runPs, sleep, startRedis, uniqueQueue } from '../helpers/queues-support';
+import { freePort, PsRow, QUEUE_FIXTURES, redisUnavailable, runPs, startRedis, uniqueQueue } from '../helpers/queues-support';
+import { until } from '../helpers/wait';
 
 const skip = redisUnavailable();
 
@@ -22,14 +23,15 @@ test('a worker launched under wspy reports its queues to ps, to --queue and to t
       '--concurrency', '3', '--jobs', '3', '--also-bull', legacy, '--exit-after', '5000',
     ]);
 
-    let worker: PsRow | undefined;
     let rows: PsRow[] = [];
-    for (let i = 0; i < 100 && !(worker && worker.queues.length === 2); i++) {
-      await sleep(100);
-      rows = JSON.parse(runPs(['--json']).stdout) as PsRow[];
-      worker = rows.find((p) => p.argv.includes(queue) && p.argv[1]?.endsWith('bullmq-worker.js'));
-    }
-    assert.ok(worker, 'the worker is not listed: ' + JSON.stringify(rows.map((p) => [p.pid, p.agent, p.argv.slice(1, 4)])));
+    const worker = await until(
+      () => {
+        rows = JSON.parse(runPs(['--json']).stdout) as PsRow[];
+        const w = rows.find((p) => p.argv.includes(queue) && p.argv[1]?.endsWith('bullmq-worker.js'));
+        return w && w.queues.length === 2 ? w : undefined;
+      },
+      { tries: 100, everyMs: 100, what: () => 'the worker to be listed with both queues: ' + JSON.stringify(rows.map((p) => [p.pid, p.agent, p.argv.slice(1, 4), p.queues])) },
+    );
     assert.equal(worker.agent, true, JSON.stringify(worker));
     assert.deepEqual(
       worker.queues.map((q) => `${q.source}:${q.prefix}:${q.queue}`).sort(),

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, functionNames, processRunning, readRecording, runWspy, tempDir } from '../helpers/wspy';
+import { sleep, until } from '../helpers/wait';
 
 const fixture = (name: string) => path.join(FIXTURES, 'record', name);
 
@@ -65,7 +66,9 @@ test('exit code, stdout and stderr of the command pass through; wspy marks its o
   const r = await runWspy(['record', '-o', out, '--', process.execPath, '-e', 'console.log("out"); console.error("err"); process.exitCode = 7']);
   assert.equal(r.code, 7);
   assert.equal(r.stdout, 'out\n');
-  for (const line of r.stderr.trim().split('\n')) assert.ok(line === 'err' || line.startsWith('wspy: '), line);
+  const lines = r.stderr.trim().split('\n');
+  assert.deepEqual(lines.filter((l) => l === 'err'), ['err'], "the command's stderr passes through, once");
+  for (const line of lines) assert.ok(line === 'err' || line.startsWith('wspy: '), line);
 });
 
 test('SIGINT stops the recording, reaches the command, and the report is still written', async () => {
@@ -74,7 +77,7 @@ test('SIGINT stops the recording, reaches the command, and the report is still w
   // A worker that yields between slices of work, and shuts down on SIGINT.
   const program = 'process.on("SIGINT", () => { console.log("child got SIGINT"); process.exit(130); }); function spinSlice() { const e = Date.now() + 20; while (Date.now() < e); setImmediate(spinSlice); } spinSlice();';
   const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program], { onSpawn: (pid) => (wspyPid = pid) });
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await sleep(2500);
   process.kill(wspyPid, 'SIGINT');
   const r = await running;
   assert.equal(r.code, 130, 'the command\'s own exit code after its SIGINT handler');
@@ -91,11 +94,9 @@ test('a command that ignores SIGINT: the report is written, and a second SIGINT 
   let wspyPid = 0;
   const program = 'process.on("SIGINT", () => console.log("ignored")); setInterval(() => {}, 1000);';
   const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program], { onSpawn: (pid) => (wspyPid = pid) });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await sleep(1500);
   process.kill(wspyPid, 'SIGINT');
-  const deadline = Date.now() + 20_000;
-  while (!fs.existsSync(out) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.ok(fs.existsSync(out), 'the report is written while the command still runs');
+  await until(() => fs.existsSync(out), { timeoutMs: 20_000, everyMs: 100, what: 'the report to be written while the command still runs' });
   process.kill(wspyPid, 'SIGINT');
   const r = await running;
   assert.match(r.stderr, /send SIGINT again \(Ctrl-C\) to kill it/);
@@ -104,13 +105,15 @@ test('a command that ignores SIGINT: the report is written, and a second SIGINT 
 
 test('-d stops recording while the command runs on, and its exit code still passes through', async () => {
   const out = path.join(tempDir(), 'd.json');
-  const started = Date.now();
   const r = await runWspy(['record', '-d', '1', '-o', out, '--', process.execPath, '-e', 'setTimeout(() => { require("fs").writeFileSync(process.argv[1], String(Date.now())); process.exit(3); }, 3000)', out + '.done']);
   assert.equal(r.code, 3);
   const reportAt = fs.statSync(out).mtimeMs;
   const doneAt = Number(fs.readFileSync(out + '.done', 'utf8'));
+  // The recording ends at -d 1: not before that second is up, and not with the command (3 s).
+  const { meta } = readRecording(out);
+  assert.ok(meta.endTime - meta.startTime >= 990, `-d 1 gave a recording of ${meta.endTime - meta.startTime} ms`);
+  assert.ok(meta.endTime < doneAt, `the recording ended ${meta.endTime - doneAt} ms after the command did`);
   assert.ok(reportAt < doneAt, 'the report was written before the command ended');
-  assert.ok(Date.now() - started >= 3000);
 });
 
 test('user mistakes get one line and a non-zero exit, never a stack trace', async () => {

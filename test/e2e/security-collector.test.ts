@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { Collector, startCollector } from '../../collector/ingest';
+import { until } from '../helpers/wait';
 
 let collector: Collector;
 let socket: string;
@@ -52,14 +53,6 @@ function closed(ws: WebSocket): Promise<number> {
 
 function send(ws: WebSocket, data: string | Buffer, binary = false): Promise<void> {
   return new Promise((resolve, reject) => ws.send(data, { binary }, (err) => (err ? reject(err) : resolve())));
-}
-
-async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function hello(pid: number, extra = ''): string {
@@ -136,7 +129,7 @@ test('malformed, binary and hostile messages are dropped, nothing is executed, a
   await send(ws, hello(4242, ',"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}'));
   await send(ws, chunk(4242, 0, 7));
   await send(ws, JSON.stringify({ t: 'chunk', pid: 4242, seq: 1, start: 1, end: Date.now() + 50, frames: [['__proto__', 'constructor', 1, 1], ['hasOwnProperty', '__proto__', 2, 2]], nodes: [-1, 0, 2, 0, 1, 3] }));
-  await until('the honest chunk', () => collector.stats().samples >= 12);
+  await until(() => collector.stats().samples >= 12, { timeoutMs: 5000, what: 'the honest chunk' });
 
   const stats = collector.stats();
   assert.ok(stats.rejected - rejectedBefore >= 20, `${stats.rejected - rejectedBefore} rejected`);
@@ -162,7 +155,7 @@ test('an oversized message closes only its own connection; the others go on reco
   const code = await badClosed;
   assert.equal(code, 1009, 'closed with "message too big"');
   await send(good, chunk(5001, 0, 4, 'stillRecorded'));
-  await until('the good connection', () => collector.stats().samples >= 16);
+  await until(() => collector.stats().samples >= 16, { timeoutMs: 5000, what: 'the good connection' });
   assert.equal(good.readyState, WebSocket.OPEN);
   // A new connection with the token is still accepted.
   const later = await connect(withToken());

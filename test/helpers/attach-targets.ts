@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after } from 'node:test';
 import type { AgentConfig } from '../../agent/protocol';
 import { Collector, CollectorOptions, startCollector } from '../../collector/ingest';
+import { until } from './wait';
 import { tempDir, ROOT } from './wspy';
 
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'attach');
@@ -81,7 +82,15 @@ export async function startTarget(args: string[], opts: { node?: string; env?: N
       child.kill('SIGKILL');
     },
   };
-  if (opts.waitFor) await nextLine(opts.waitFor);
+  if (opts.waitFor) {
+    try {
+      await nextLine(opts.waitFor);
+    } catch (e) {
+      // The caller never gets the target to kill it, and its open pipes would keep the test file running.
+      child.kill('SIGKILL');
+      throw e;
+    }
+  }
   return target;
 }
 
@@ -103,19 +112,17 @@ export function agentConfig(agent: string, chunkMs = 200): AgentConfig {
 
 /** Waits for a marker file that a stand-in agent writes, and returns its JSON. */
 export async function waitForMarker(file: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} did not appear in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  // the agent writes it in one synchronous call, but it may be caught between open and write
-  for (;;) {
+  await until(() => existsSync(file), { timeoutMs, everyMs: 10, what: `${file} to appear` });
+  // The agent writes it in one synchronous call, but it may be caught between open and write. No limit
+  // of its own here: the test's timeout applies.
+  const parsed = (): Record<string, unknown> | undefined => {
     try {
       return JSON.parse(readFileSync(file, 'utf8'));
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      return undefined;
     }
-  }
+  };
+  return until(parsed, { timeoutMs: Infinity, everyMs: 10, what: `${file} to hold JSON` });
 }
 
 /** True when a TCP connection to host:port is refused (nobody listens there). */

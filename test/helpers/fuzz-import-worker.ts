@@ -51,10 +51,12 @@ interface Seed {
 }
 
 function corpus(): Seed[] {
-  const dirs = [path.join(root, 'test/fixtures/formats'), path.join(root, 'test/fixtures/formats/cpuprofiles'), path.join(root, '../shared/fixtures/foreign')];
+  const formats = path.join(root, 'test/fixtures/formats');
+  const dirs = [formats, path.join(formats, 'cpuprofiles-node20'), path.join(formats, 'cpuprofiles-node22'), path.join(root, '../shared/fixtures/foreign')];
   const seeds: Seed[] = [];
   for (const dir of dirs) {
-    if (!fs.existsSync(dir)) continue;
+    // A folder that moved must not silently leave its files out of the corpus.
+    if (!fs.existsSync(dir)) throw new Error(`fuzz corpus: no folder ${dir}`);
     for (const name of fs.readdirSync(dir).sort()) {
       const file = path.join(dir, name);
       if (!fs.statSync(file).isFile() || /\.(js|md)$/.test(name)) continue;

@@ -4,6 +4,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { descendantPids, isAlive } from '../../collector/proc';
+import { until } from './wait';
 import { FIXTURES, ROOT } from './wspy';
 
 export const QUEUE_FIXTURES = path.join(FIXTURES, 'queues');
@@ -46,13 +47,18 @@ export async function startRedis(): Promise<TestRedis> {
   let output = '';
   server.stdout!.on('data', (d) => (output += d));
   server.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 10_000;
-  while (!(await canConnect(port))) {
-    if (server.exitCode !== null || Date.now() > deadline) {
-      server.kill('SIGKILL');
-      throw new Error(`redis-server did not start on port ${port}: ${output.slice(-500)}`);
-    }
-    await sleep(50);
+  try {
+    await until(
+      async () => {
+        if (await canConnect(port)) return true;
+        if (server.exitCode !== null) throw new Error(`redis-server exited with ${server.exitCode}`);
+        return false;
+      },
+      { timeoutMs: 10_000, everyMs: 50, what: `redis-server to accept connections on port ${port}` },
+    );
+  } catch (e) {
+    server.kill('SIGKILL');
+    throw new Error(`redis-server did not start on port ${port} (${(e as Error).message}): ${output.slice(-500)}`);
   }
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -115,10 +121,6 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
       // gone meanwhile
     }
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A queue name no other test run uses (REDIS_URL may point at a shared server). */

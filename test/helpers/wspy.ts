@@ -53,6 +53,8 @@ export function tempDir(prefix = 'wspy-test-'): string {
 export interface JsonRecording {
   format: string;
   version: number;
+  /** ms since the epoch. */
+  meta: { startTime: number; endTime: number };
   strings: string[];
   frames: { name: number[]; file: number[]; line: number[]; column: number[] };
   stacks: { frame: number[]; parent: number[] };

@@ -1,6 +1,8 @@
 // Importers on real files: profiles written by other tools (../shared/fixtures/foreign, see its
 // README), Node 20's own --cpu-prof of a program that forks 3 children, and a pprof written by
-// @datadog/pprof's time profiler (both made by the scripts in test/fixtures/formats/).
+// @datadog/pprof's time profiler (both made by the scripts in test/fixtures/formats/). Every fixture
+// goes through checkImporter (test/helpers/check-importer.ts): golden output, the same Recording without
+// its file name, and a wspy json round trip.
 
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -8,16 +10,13 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { exporterFor, importFiles } from '../../collector/formats';
 import { frameName, framesOf, sampleCount } from '../../collector/model';
-import { tempDir, ROOT } from '../helpers/wspy';
-import { goldenCases, goldenText } from '../helpers/import-golden-cases';
+import { tempDir } from '../helpers/wspy';
+import { checkImporter } from '../helpers/check-importer';
+import { FOREIGN_FIXTURES as foreign, FORMAT_FIXTURES as fixtures, goldenCases } from '../helpers/import-golden-cases';
 
-const root = ROOT;
-const fixtures = path.join(root, 'test/fixtures/formats');
-
-for (const c of goldenCases(root)) {
-  test(`import ${c.name} matches its golden folded output`, () => {
-    const want = fs.readFileSync(path.join(fixtures, `${c.name}.folded`), 'utf8');
-    assert.equal(goldenText(c.paths), want);
+for (const c of goldenCases()) {
+  test(`import ${c.golden}: golden folded output, the same without its file name, json round trip`, () => {
+    checkImporter(c.file, c);
   });
 }
 
@@ -34,7 +33,7 @@ function leafNames(r: ReturnType<typeof importFiles>['recording'], key: string):
 test('node --cpu-prof of a forking program: one process per file, pid from the file name', () => {
   const dir = path.join(fixtures, 'cpuprofiles-node20');
   const files = fs.readdirSync(dir).sort();
-  const { recording: r, problems } = importFiles([dir]);
+  const { recording: r, problems } = checkImporter(dir);
   assert.deepEqual(problems, []);
   const pids = files.map((f) => Number(f.split('.')[3]));
   assert.deepEqual(r.processes.map((p) => p.pid), pids);
@@ -59,7 +58,7 @@ test('node --cpu-prof of a forking program: one process per file, pid from the f
 });
 
 test('@datadog/pprof time profile: busyLoop dominates, interval from the wall/nanoseconds values', () => {
-  const { recording: r } = importFiles([path.join(fixtures, 'datadog-time.pb.gz')]);
+  const { recording: r } = checkImporter(path.join(fixtures, 'datadog-time.pb.gz'));
   assert.equal(r.processes.length, 1);
   const p = r.processes[0];
   const names = leafNames(r, p.key);
@@ -68,7 +67,6 @@ test('@datadog/pprof time profile: busyLoop dominates, interval from the wall/na
 });
 
 test('several files merge into one recording with unique process keys', () => {
-  const foreign = path.join(root, '../shared/fixtures/foreign');
   const { recording: r, problems } = importFiles([
     path.join(fixtures, 'datadog-time.pb.gz'),
     path.join(foreign, 'stackcollapse-simple.txt'),
@@ -84,7 +82,7 @@ test('several files merge into one recording with unique process keys', () => {
 
 test('recordings of two hosts merge under host:pid keys and keep their parent links', () => {
   const tmp = tempDir('wspy-import-');
-  const { recording: base } = importFiles([path.join(fixtures, 'cpuprofiles-node20')]);
+  const { recording: base } = checkImporter(path.join(fixtures, 'cpuprofiles-node20'));
   const files = ['alpha', 'beta'].map((host) => {
     const r = structuredClone(base);
     r.meta.host = host;
