@@ -65,11 +65,21 @@ function originalPlace(map: TraceMap, file: string, name: string, line: number, 
   const needle = { line, column: Math.max(0, column - 1) };
   let pos = originalPositionFor(map, { ...needle, bias: GREATEST_LOWER_BOUND });
   if (pos.source === null) pos = originalPositionFor(map, { ...needle, bias: LEAST_UPPER_BOUND });
-  if (pos.source === null || pos.line === null) return undefined;
+  if (pos.source === null || pos.line === null) return moduleBody(map, file, line, column);
   const place: FramePlace = { file: sameForm(pos.source, file), line: pos.line, column: (pos.column ?? -1) + 1 };
   const segment = traceSegment(map, line - 1, needle.column);
   if (pos.name && pos.name !== name && segment?.length === 5 && segment[0] + name.length === needle.column) place.name = pos.name;
   return place;
+}
+
+/**
+ * A module's top-level code starts at 1:1, before the first mapping (tsc maps no `"use strict"`):
+ * it is the top of the one source the script was compiled from. A bundle's top level stays where it is.
+ */
+function moduleBody(map: TraceMap, file: string, line: number, column: number): FramePlace | undefined {
+  const sources = map.resolvedSources;
+  if (line !== 1 || column > 1 || sources.length !== 1 || sources[0] === null) return undefined;
+  return { file: sameForm(sources[0], file), line: 1, column: 1 };
 }
 
 /** A source named as the frame's file was: a path for a path, a file: URL for a URL. */
