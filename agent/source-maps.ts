@@ -30,8 +30,10 @@ interface SourceMapModule {
   SourceMap?: new (payload: unknown) => NodeSourceMap;
 }
 
-/** JavaScript that may have a map on disk: the collector reads it there. */
-const ON_DISK = /\.(c|m)?js$/i;
+/** JavaScript that may have a map on disk (the collector reads it there), or V8's own code: no lookup. */
+function skipped(script: string): boolean {
+  return script === '' || script.endsWith('.js') || script.endsWith('.mjs') || script.endsWith('.cjs') || script.startsWith('node:');
+}
 /** An inline map larger than this is not decoded. */
 const MAX_INLINE_MAP_CHARS = 64 * 2 ** 20;
 
@@ -42,8 +44,9 @@ const maps = new Map<string, NodeSourceMap | null>();
  * it is. `line` and `column` are 1-based, as V8's CPU profiler gives them.
  */
 export function placeFrame(frame: WireFrame): WireFrame {
-  const [name, script, line, column] = frame;
-  if (!script || line <= 0 || ON_DISK.test(script) || script.startsWith('node:')) return frame;
+  const script = frame[1];
+  if (skipped(script) || frame[2] <= 0) return frame;
+  const [name, , line, column] = frame;
   try {
     let map = maps.get(script);
     if (map === undefined) {
