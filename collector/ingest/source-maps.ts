@@ -3,7 +3,7 @@
 // analysis sees the recording. Each file that frames name is looked at once; a file without a map,
 // or a map without an answer for a frame, leaves that frame as it was.
 
-import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap, traceSegment } from '@jridgewell/trace-mapping';
+import { FlattenMap, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 import { pathToFileURL } from 'node:url';
 import { FrameIndex, FramePlace, Recording, relocateFrames } from '../model';
 import { findSourceMap, localPath } from './source-map-files';
@@ -23,6 +23,15 @@ export interface SourceMapResult {
  * maps. Never throws: a broken map only leaves its frames unmapped (and, for project files, says so).
  */
 export function applySourceMaps(r: Recording): SourceMapResult {
+  try {
+    return relocateThroughMaps(r);
+  } catch (e) {
+    // A bug here must not cost the recording: it is kept as it was recorded.
+    return { recording: r, mapped: 0, maps: 0, problems: [`source maps were not applied: ${(e as Error).message}`] };
+  }
+}
+
+function relocateThroughMaps(r: Recording): SourceMapResult {
   const problems: string[] = [];
   const mapsByFile = new Map<number, TraceMap | undefined>();
   const places = new Map<FrameIndex, FramePlace>();
@@ -32,8 +41,12 @@ export function applySourceMaps(r: Recording): SourceMapResult {
     if (!mapsByFile.has(fileIndex)) mapsByFile.set(fileIndex, loadMap(r.strings[fileIndex], problems));
     const map = mapsByFile.get(fileIndex);
     if (!map || t.line[f] <= 0) continue;
-    const place = originalPlace(map, r.strings[fileIndex], r.strings[t.name[f]], t.line[f], t.column[f]);
-    if (place) places.set(f, place);
+    try {
+      const place = originalPlace(map, r.strings[fileIndex], r.strings[t.name[f]], t.line[f], t.column[f]);
+      if (place) places.set(f, place);
+    } catch {
+      // A map that parses but cannot answer (inconsistent segments) leaves the frame where it is.
+    }
   }
   const maps = [...mapsByFile.values()].filter(Boolean).length;
   return { recording: relocateFrames(r, (f) => places.get(f)), mapped: places.size, maps, problems };
@@ -47,7 +60,8 @@ function loadMap(file: string, problems: string[]): TraceMap | undefined {
   const found = findSourceMap(file, problem);
   if (!found) return undefined;
   try {
-    return new TraceMap(found.json, found.url);
+    // FlattenMap reads plain maps and sectioned (index) maps alike.
+    return new FlattenMap(found.json, found.url);
   } catch (e) {
     problem(`${localPath(file) ?? file}: its source map is broken (${(e as Error).message})`);
     return undefined;
