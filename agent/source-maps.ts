@@ -38,6 +38,8 @@ function skipped(script: string): boolean {
 const MAX_INLINE_MAP_CHARS = 64 * 2 ** 20;
 
 const maps = new Map<string, NodeSourceMap | null>();
+/** Places already found (Node's findEntry costs a few µs), keyed by script, line and column. */
+const placed = new Map<string, WireFrame>();
 
 /**
  * The frame at its original place when this process holds a map of its script, else the frame as
@@ -47,16 +49,24 @@ export function placeFrame(frame: WireFrame): WireFrame {
   const script = frame[1];
   if (skipped(script) || frame[2] <= 0) return frame;
   const [name, , line, column] = frame;
+  const key = `${name}\0${script}\0${line}\0${column}`;
+  const known = placed.get(key);
+  if (known) return known;
   try {
     let map = maps.get(script);
     if (map === undefined) {
       map = inMemoryMap(script) ?? null;
       maps.set(script, map);
     }
-    if (!map) return frame;
-    const e = map.findEntry(line - 1, Math.max(0, column - 1));
-    if (typeof e.originalSource !== 'string' || typeof e.originalLine !== 'number') return frame;
-    return [name, sameForm(e.originalSource, script), e.originalLine + 1, (e.originalColumn ?? -1) + 1];
+    let place = frame;
+    if (map) {
+      const e = map.findEntry(line - 1, Math.max(0, column - 1));
+      if (typeof e.originalSource === 'string' && typeof e.originalLine === 'number') {
+        place = [name, sameForm(e.originalSource, script), e.originalLine + 1, (e.originalColumn ?? -1) + 1];
+      }
+    }
+    placed.set(key, place);
+    return place;
   } catch {
     return frame;
   }

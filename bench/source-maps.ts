@@ -31,6 +31,33 @@ function jsTree(width: number, depth: number, scripts: number): ProfileNode {
   return { name: '(root)', scriptName: '', lineNumber: 0, columnNumber: 0, hitCount: 0, children: [node(0)] };
 }
 
+/**
+ * A .ts module compiled in memory with an inline map, the way tsx and ts-node load code (here with
+ * TypeScript's transpileModule behind require.extensions and Node's source maps enabled), and a call
+ * tree of its `functions` functions at their generated places.
+ */
+function inMemoryModule(dir: string, functions: number): { tree: ProfileNode; file: string } {
+  const file = path.join(dir, 'in-memory.ts');
+  const source = Array.from({ length: functions }, (_, i) => `type T${i} = number;\nexport function h${i}(x: T${i}): T${i} {\n  return x + ${i};\n}`).join('\n');
+  fs.writeFileSync(file, source);
+  const out = ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, inlineSourceMap: true, inlineSources: true } });
+  process.setSourceMapsEnabled(true);
+  const extensions = require.extensions as Record<string, (m: NodeModule, filename: string) => void>;
+  extensions['.ts'] = (m, filename) => (m as unknown as { _compile(code: string, f: string): void })._compile(out.outputText, filename);
+  try {
+    require(file);
+  } finally {
+    delete extensions['.ts'];
+    process.setSourceMapsEnabled(false);
+  }
+  const children: ProfileNode[] = [];
+  out.outputText.split('\n').forEach((text, i) => {
+    const m = /^function (h\d+)\(/.exec(text);
+    if (m) children.push({ name: m[1], scriptName: file, lineNumber: i + 1, columnNumber: m[0].length, hitCount: 1, children: [] });
+  });
+  return { file, tree: { name: '(root)', scriptName: '', lineNumber: 0, columnNumber: 0, hitCount: 0, children } };
+}
+
 function cpuMs(f: () => void): number {
   const t = process.cpuUsage();
   f();
@@ -57,6 +84,20 @@ export const sourceMaps: Benchmark = {
       else (b(), a());
     }
     const frames = encodeChunk(tree, window)!.frames.length;
+
+    // A module compiled in memory: the first chunk finds and parses its map, later chunks reuse it.
+    const memDir = tempDir();
+    const mem = inMemoryModule(memDir, ctx.quick ? 300 : 2000);
+    let firstChunk: WireFrame[] = [];
+    const firstMs = cpuMs(() => (firstChunk = encodeChunk(mem.tree, window)!.frames));
+    const placed = firstChunk.filter((f) => f[2] % 4 === 2).length; // every h<i> is on line 4i+2 of the .ts
+    const memWith: number[] = [];
+    const memWithout: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      memWith.push(cpuMs(() => encodeChunk(mem.tree, window)));
+      memWithout.push(cpuMs(() => encodeChunk(mem.tree, window, identity)));
+    }
+    fs.rmSync(memDir, { recursive: true, force: true });
 
     const dir = tempDir();
     try {
@@ -90,11 +131,15 @@ export const sourceMaps: Benchmark = {
           { metric: 'agent: the same without the lookup: median CPU', value: round(median(without), 2), unit: 'ms' },
           { metric: 'agent: with / without', value: round(ratio, 2), unit: 'x', target: '<= 1.5 x', met: ratio <= 1.5 },
           { metric: 'agent: extra CPU per distinct frame', value: round(((median(withLookup) - median(without)) * 1000) / frames, 3), unit: 'µs' },
+          { metric: `agent: ${mem.tree.children.length} frames of a .ts module compiled in memory, first chunk (finds and parses the map)`, value: round(firstMs, 2), unit: 'ms' },
+          { metric: 'agent: the same frames, later chunks: median CPU with / without the lookup', value: `${round(median(memWith), 2)} / ${round(median(memWithout), 2)}`, unit: 'ms' },
+          { metric: 'agent: in-memory frames placed at their .ts line', value: `${placed} of ${mem.tree.children.length}` },
           { metric: `wspy: applySourceMaps over ${plainFiles + mappedFiles} files (${mappedFiles} with .map), ${frameCount.toLocaleString('en')} frames: median CPU`, value: round(median(applyMs), 0), unit: 'ms' },
           { metric: 'wspy: frames moved', value: mapped },
         ],
         notes: [
           `Agent: one synthetic call tree (${frames} distinct frames over 300 .js scripts), encoded ${rounds} times with agent/source-maps.ts's placeFrame and ${rounds} times with an identity, interleaved with alternating order; process.cpuUsage() per encode, medians. Plain JavaScript never reaches Node's source map cache: the cost is a few string tests per distinct frame. Three warm-up rounds of each are not counted.`,
+          'In memory: a .ts module of N functions (each after a type alias, so tsc moves every line) compiled by TypeScript\'s transpileModule with an inline map behind require.extensions, with process.setSourceMapsEnabled(true) as tsx does; a chunk of one frame per function at its generated place.',
           'wspy: a temp directory of generated files: node_modules-like .js files without maps (the tail of each is read once) and tsc output with .map files (parsed with @jridgewell/trace-mapping); applySourceMaps on a recording with 20 frames per plain file and ~30 per mapped file, CPU medians.',
         ],
       };
