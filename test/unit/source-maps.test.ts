@@ -1,12 +1,15 @@
 // Source maps on disk: real tsc output (the TypeScript compiler's own API, external and inline maps)
 // moves frames to their .ts lines; files without maps, broken maps and odd files change nothing.
-// The pure relocation merges frames and stacks that land on the same place.
+// The pure relocation merges frames and stacks that land on the same place. The agent's in-memory
+// lookup places frames of a module compiled in memory.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import type { WireFrame } from '../../agent/protocol';
+import { placeFrame } from '../../agent/source-maps';
 import { applySourceMaps } from '../../collector/ingest';
 import { emptySamples, frameFile, frameName, framesOf, Recording, RecordingBuilder, relocateFrames } from '../../collector/model';
 import { tempDir } from '../helpers/wspy';
@@ -143,4 +146,29 @@ test('relocateFrames merges frames and stacks that land on the same place, and k
   assert.equal(b.recording.frames.name.length, 3, 'the input is not changed');
   const renamed = relocateFrames(b.recording, (f) => (f === other ? { file: 'src.ts', line: 9, column: 1, name: 'original' } : undefined));
   assert.equal(placeOf(renamed, 'original'), 'src.ts:9');
+});
+
+test('agent: frames of a .ts module compiled in memory (as tsx does) are placed at their .ts lines; JavaScript is never looked up', () => {
+  const dir = fs.realpathSync(tempDir());
+  const file = path.join(dir, 'in-memory.ts');
+  fs.writeFileSync(file, APP_TS);
+  const out = ts.transpileModule(APP_TS, { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, inlineSourceMap: true } });
+  // tsx compiles in memory with an inline map and enables Node's source maps; so does this.
+  process.setSourceMapsEnabled(true);
+  const extensions = require.extensions as Record<string, (m: NodeModule, filename: string) => void>;
+  extensions['.ts'] = (m, filename) => (m as unknown as { _compile(code: string, f: string): void })._compile(out.outputText, filename);
+  try {
+    require(file);
+  } finally {
+    delete extensions['.ts'];
+    process.setSourceMapsEnabled(false);
+  }
+  const at = v8Start(out.outputText, 'function crunchNumbers(');
+  assert.notEqual(at.line, tsLine('export function crunchNumbers'));
+  assert.deepEqual(placeFrame(['crunchNumbers', file, at.line, at.column]).slice(0, 3), ['crunchNumbers', file, tsLine('export function crunchNumbers')]);
+  const url = pathToFileURL(file).href;
+  assert.deepEqual(placeFrame(['crunchNumbers', url, at.line, at.column]).slice(0, 3), ['crunchNumbers', url, tsLine('export function crunchNumbers')], 'a file: URL stays a URL');
+  for (const frame of [['f', '/srv/app.js', 3, 1], ['f', path.join(dir, 'never-loaded.ts'), 3, 1], ['(idle)', '', 0, 0], ['f', 'node:internal/x', 9, 1]] as WireFrame[]) {
+    assert.equal(placeFrame(frame), frame, `${frame[1] || '(no script)'} is left as it is`);
+  }
 });
