@@ -57,6 +57,8 @@ class Agent {
   private readonly chunkMs: number;
   private blockingWait: BlockingWaitHook | undefined;
   private readonly onExit = (code: number): void => this.flushAtExit(code);
+  /** Node's process 'worker' event: every worker thread started here, and how it ended. */
+  private readonly onWorker = (worker: import('worker_threads').Worker): void => guard(() => this.reportThread(worker));
 
   constructor(
     private readonly config: AgentConfig,
@@ -106,6 +108,7 @@ class Agent {
       else this.follower.watchLoads();
     }
     process.prependListener('exit', this.onExit);
+    process.on('worker', this.onWorker);
     if (this.thread !== undefined) {
       this.blockingWait = flushBeforeBlocking(() => this.tick(false), () => this.windowStart, THREAD_FLUSH_BEFORE_WAIT_MS, this.chunkMs);
     }
@@ -173,6 +176,18 @@ class Agent {
     const entry = this.entryHello();
     if (entry) this.send(entry);
     this.send(this.stamp(chunk));
+  }
+
+  /**
+   * Reports a worker thread this thread started, and its end: a thread terminated with
+   * worker.terminate() gets no exit event of its own, and one that loaded no agent says nothing.
+   */
+  private reportThread(worker: import('worker_threads').Worker): void {
+    const thread = worker.threadId;
+    this.send({ t: 'thread', pid: this.pid, thread, time: Date.now() });
+    worker.once('exit', (code: number) =>
+      guard(() => !this.finished && this.send({ t: 'exit', pid: this.pid, of: this.pid, thread, code, signal: null, time: Date.now() })),
+    );
   }
 
   /** Marks a message as this worker thread's (no change on the main thread). */
@@ -250,6 +265,7 @@ class Agent {
     this.blockingWait = undefined;
     guard(() => this.follower?.undo());
     process.removeListener('exit', this.onExit);
+    process.removeListener('worker', this.onWorker);
     if (this.thread === undefined) guard(() => this.restoreEnv());
     guard(() => this.link?.close());
     this.link = undefined;

@@ -116,7 +116,18 @@ export interface QueueMessage {
   time: number;
 }
 
-export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage | QueueMessage;
+/**
+ * The process started a worker thread (sent by the thread that created it). The thread's own agent,
+ * when it has one, says hello with the same `thread`; a thread that never does was not sampled.
+ */
+export interface ThreadMessage {
+  t: 'thread';
+  pid: number;
+  thread: number;
+  time: number;
+}
+
+export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage | QueueMessage | ThreadMessage;
 
 /** What the collector may send to an agent. Agents treat anything else as noise. */
 export interface StopCommand {

@@ -10,6 +10,9 @@ const MAX_STRING = 4096;
 const HIDDEN = -1;
 /** The agent's Atomics.wait wrapper: the thread is blocked, so the sample is idle time. */
 const BLOCKED = -2;
+/** What the report says of a worker thread whose agent never said hello. */
+const UNSAMPLED_THREAD =
+  'worker thread not sampled: it loaded no agent (a thread started with its own execArgv is reached with -s; threads of an attached process are not sampled)';
 const MAX_ARGV = 256;
 /** More hits on one node than a whole day sampled at 10 kHz: a forged or corrupt chunk. */
 const MAX_HITS = 2 ** 30;
@@ -66,6 +69,8 @@ export class RecordingAssembler {
           return this.spawn(msg) || this.reject();
         case 'exit':
           return this.exit(msg) || this.reject();
+        case 'thread':
+          return this.thread(msg) || this.reject();
         case 'bye':
           return true;
         case 'queue':
@@ -87,7 +92,10 @@ export class RecordingAssembler {
   finish(endTime: number): Recording {
     const r = this.recording;
     r.meta.endTime = endTime;
-    for (const p of r.processes) if (p.endTime === undefined) p.endTime = endTime;
+    for (const p of r.processes) {
+      if (p.endTime === undefined) p.endTime = endTime;
+      if (p.thread !== undefined && !p.sampled && p.errors.length === 0) p.errors.push(UNSAMPLED_THREAD);
+    }
     return r;
   }
 
@@ -179,6 +187,14 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    return true;
+  }
+
+  /** A worker thread started; its own agent's hello, if it has one, fills the rest in. */
+  private thread(m: Untrusted): boolean {
+    if (!isTime(m.time)) return false;
+    const t = this.processFor(m.pid, m.thread);
+    t.startTime = t.startTime ?? m.time;
     return true;
   }
 

@@ -94,12 +94,13 @@ describe('agent, one process', () => {
     const spool = readSpool(c.spool);
     const main = spool.get(run.pid)!;
     assert.equal(main.filter((m) => m.t === 'hello').length, 1);
-    assert.ok(main.every((m) => !('thread' in m)), 'the main thread stamps nothing');
+    assert.ok(main.filter((m) => m.t === 'hello' || m.t === 'chunk').every((m) => !('thread' in m)), "the main thread's own messages name no thread");
     assert.ok(samplesIn(main, 'mainThreadWork', 'worker.js') > 0);
     const thread = fs.readFileSync(path.join(c.spool, files[1]), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentMessage);
     const id = Number(files[1].slice(files[1].indexOf('-') + 1, -'.jsonl'.length));
     assert.ok(thread.every((m) => m.pid === run.pid && (m as { thread?: number }).thread === id), 'every message names the thread');
     assert.ok(thread.some((m) => m.t === 'hello') && thread.some((m) => m.t === 'exit'));
+    assert.ok(main.some((m) => m.t === 'thread' && m.thread === id), 'the main thread reports the thread it started');
     assert.ok(samplesIn(thread, 'burn', 'busy.js') > 0, "the thread's own work");
   });
 

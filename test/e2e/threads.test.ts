@@ -50,6 +50,20 @@ test('worker threads are recorded under their process, without -s, with their ho
   assert.ok(!functionsOf(r, main[0]).has('spinInThread'), "the main thread's samples are its own");
 });
 
+test('threads the agent cannot reach are listed under their process, with the reason', { timeout: 60_000 }, async () => {
+  const r = await record(['--', process.execPath, path.join(THREADS, 'two-workers.js')], { OWN_EXEC_ARGV: '1' });
+  const threads = threadsOf(r);
+  assert.equal(threads.length, 2, r.processes.map(processLabel).join('\n'));
+  for (const t of threads) {
+    assert.equal(t.sampled, false);
+    assert.match(t.errors.join(' '), /worker thread not sampled: .*-s/);
+    assert.equal(t.exitCode, 0, 'its end, seen by the process that started it');
+  }
+  // With -s the same threads are reached.
+  const followed = await record(['-s', '--', process.execPath, path.join(THREADS, 'two-workers.js')], { OWN_EXEC_ARGV: '1' });
+  assert.ok(threadsOf(followed).every((t) => t.sampled && functionsOf(followed, t).has('spinInThread')));
+});
+
 test('a Piscina pool: every thread sampled, blocked waits are idle, the pool is a family of threads', { timeout: 90_000 }, async () => {
   const r = await record(['--', process.execPath, path.join(THREADS, 'piscina-pool.js'), '24']);
   const threads = threadsOf(r);
