@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { accuracy } from './accuracy';
 import { attachLatency } from './attach';
 import { attachMemory } from './attach-memory';
 import { coverage } from './coverage';
@@ -18,7 +19,7 @@ import { sourceMaps } from './source-maps';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, report, sourceMaps];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, report, sourceMaps, accuracy];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {
