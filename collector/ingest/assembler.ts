@@ -2,7 +2,7 @@
 // it messages; it never does I/O. Messages come from other processes, so every one is checked
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
-import { commandLabel, emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from '../model';
+import { AGENT_FRAME_NAME, commandLabel, emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from '../model';
 
 const MAX_STRING = 4096;
 /** Marks a frame of a hidden file in a chunk's frame translation table. */
@@ -10,6 +10,8 @@ const HIDDEN = -1;
 const MAX_ARGV = 256;
 /** More hits on one node than a whole day sampled at 10 kHz: a forged or corrupt chunk. */
 const MAX_HITS = 2 ** 30;
+/** More agent CPU than a day: a forged or corrupt message. */
+const MAX_AGENT_CPU_MS = 86_400_000;
 
 export interface AssemblerStats {
   processes: number;
@@ -21,6 +23,8 @@ export interface AssemblerStats {
 export class RecordingAssembler {
   private readonly builder: RecordingBuilder;
   private readonly seenChunks = new Set<string>();
+  /** Processes whose agent's own CPU is already in the recording (an agent reports it once). */
+  private readonly agentCpuAdded = new WeakSet<ProcessRecord>();
   private samples = 0;
   private rejected = 0;
 
@@ -62,7 +66,7 @@ export class RecordingAssembler {
         case 'exit':
           return this.exit(msg) || this.reject();
         case 'bye':
-          return true;
+          return this.bye(msg) || this.reject();
         case 'queue':
           return this.queue(msg) || this.reject();
         default:
@@ -169,7 +173,30 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    if (m.of === m.pid) this.agentCpu(p, m);
     return true;
+  }
+
+  private bye(m: Untrusted): boolean {
+    if (!isTime(m.time)) return false;
+    this.agentCpu(this.processFor(m.pid), m);
+    return true;
+  }
+
+  /**
+   * The agent's own unsampled CPU (agentCpuMs on its exit or bye) becomes samples of one top-level
+   * `(wspy agent)` frame, so that the report shows what profiling added to the process.
+   */
+  private agentCpu(p: ProcessRecord, m: Untrusted): void {
+    const ms = m.agentCpuMs;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > MAX_AGENT_CPU_MS) return;
+    if (this.agentCpuAdded.has(p) || !(p.intervalUs > 0)) return;
+    const count = Math.round((ms * 1000) / p.intervalUs);
+    if (count === 0) return;
+    this.agentCpuAdded.add(p);
+    const stack = this.builder.stack(this.builder.frame(AGENT_FRAME_NAME, '', 0, 0), ROOT_STACK);
+    this.builder.addSamples(p, stack, count, (m.time as number) - this.recording.meta.startTime);
+    this.samples += count;
   }
 
   /** The process works for a queue: its agent saw it create a BullMQ or Bull worker. */
