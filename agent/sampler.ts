@@ -31,7 +31,7 @@ interface Binding {
 }
 
 /**
- * The TimeProfiler's options: wall-clock samples of the main thread, function lines (not call-site
+ * The TimeProfiler's options: wall-clock samples of the thread that starts it (each isolate has its own), function lines (not call-site
  * lines, so that a function is one frame), no per-sample contexts; every field is required by the
  * binding.
  *
@@ -41,7 +41,7 @@ interface Binding {
  * profiler it guards against (it records two extra non-tick samples per start and compares them at
  * stop), and collect() then restarts the profiler in full; see samplerOf.
  */
-export function profilerOptions(intervalUs: number): Record<string, unknown> {
+export function profilerOptions(intervalUs: number, isMainThread = true): Record<string, unknown> {
   return {
     intervalMicros: intervalUs,
     durationMillis: 60000,
@@ -50,7 +50,7 @@ export function profilerOptions(intervalUs: number): Record<string, unknown> {
     workaroundV8Bug: false,
     collectCpuTime: false,
     collectAsyncId: false,
-    isMainThread: true,
+    isMainThread,
     useCPED: false,
   };
 }
@@ -65,9 +65,9 @@ export interface LoadedSampler {
  * agent can do its other boot steps first and V8's start (a walk over every code object) times none
  * of them. Throws with a readable message if the binding cannot load.
  */
-export function loadSampler(bindingsDir: string, intervalUs: number): LoadedSampler {
+export function loadSampler(bindingsDir: string, intervalUs: number, isMainThread = true): LoadedSampler {
   const binding = loadBinding(bindingsDir);
-  const profiler = new binding.TimeProfiler(profilerOptions(intervalUs));
+  const profiler = new binding.TimeProfiler(profilerOptions(intervalUs, isMainThread));
   return {
     start(): Sampler {
       profiler.start();
