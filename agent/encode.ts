@@ -1,12 +1,15 @@
 // Turns one sampled call tree into a self-contained chunk: frames deduplicated within the chunk,
-// nodes in preorder as (parent, frame, hits) triples, subtrees without samples left out.
+// nodes in preorder as (parent, frame, hits) triples, subtrees without samples left out. Frames of
+// code compiled in memory (tsx, ts-node) are placed at their TypeScript lines here (source-maps.ts).
 //
 // It runs in the exit handler of every profiled process, so it walks the tree once and allocates
 // little: a node is written when it is reached and taken back (the arrays truncated) when its
 // subtree turns out to hold no sample; frames are keyed by one string per node, and a frame
-// interned only for a subtree that was taken back is taken back with it.
+// interned only for a subtree that was taken back is taken back with it. Frames are placed once
+// each, after the walk, so that only frames the chunk keeps pay for it.
 import type { ChunkMessage, WireFrame } from './protocol';
 import type { ProfileNode } from './sampler';
+import { placeFrame } from './source-maps';
 
 export interface ChunkWindow {
   pid: number;
@@ -16,13 +19,19 @@ export interface ChunkWindow {
 }
 
 /** The chunk for `root`, or undefined when the tree holds no sample at all. */
-export function encodeChunk(root: ProfileNode, window: ChunkWindow): ChunkMessage | undefined {
+export function encodeChunk(
+  root: ProfileNode,
+  window: ChunkWindow,
+  place: (frame: WireFrame) => WireFrame = placeFrame,
+): ChunkMessage | undefined {
   const out = new ChunkWriter();
   // V8's own "(root)" node carries no meaning of its own: its children are the wire's top level.
   let hits = 0;
   for (const c of root.children) hits += out.visit(c, -1);
   if (hits === 0) return undefined;
-  return { t: 'chunk', pid: window.pid, seq: window.seq, start: window.start, end: window.end, frames: out.frames, nodes: out.nodes };
+  const frames = out.frames;
+  for (let i = 0; i < frames.length; i++) frames[i] = place(frames[i]);
+  return { t: 'chunk', pid: window.pid, seq: window.seq, start: window.start, end: window.end, frames, nodes: out.nodes };
 }
 
 class ChunkWriter {
