@@ -5,6 +5,7 @@ import { wspyVersion } from '../collector/ingest';
 import { UserError } from '../collector/model';
 import { demoCommand } from './demo';
 import { diffCommand } from './diff';
+import { dumpCommand } from './dump';
 import * as log from './log';
 import { psCommand } from './ps';
 import { recordCommand } from './record';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .addCommand(reportCommand())
     .addCommand(diffCommand())
     .addCommand(psCommand())
+    .addCommand(dumpCommand())
     .addCommand(demoCommand());
 }
 
