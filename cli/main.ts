@@ -10,6 +10,7 @@ import * as log from './log';
 import { psCommand } from './ps';
 import { recordCommand } from './record';
 import { reportCommand } from './report';
+import { topCommand } from './top';
 
 export function buildProgram(): Command {
   return new Command('wspy')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .addCommand(diffCommand())
     .addCommand(psCommand())
     .addCommand(dumpCommand())
+    .addCommand(topCommand())
     .addCommand(demoCommand());
 }
 
