@@ -12,7 +12,18 @@ import { until } from '../helpers/wait';
 
 const DUMP = path.join(FIXTURES, 'dump');
 const targets: Target[] = [];
-after(() => targets.forEach((t) => t.kill()));
+// A stuck child never notices its parent's death, and it holds the parent's stdout pipe open.
+const children: number[] = [];
+after(() => {
+  targets.forEach((t) => t.kill());
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+});
 
 const cpuSeconds = (pid: number) => readProcStats(pid)?.cpuSeconds ?? -1;
 const running = (pid: number) => {
@@ -24,6 +35,7 @@ async function stuckParentAndChild(): Promise<{ parent: number; child: number; t
   const target = await startTarget([path.join(DUMP, 'stuck-parent.js')], { waitFor: /^ready/ });
   targets.push(target);
   const [, parent, child] = target.lines.find((l) => l.startsWith('ready'))!.split(' ').map(Number);
+  children.push(child);
   // Both are in their loops once their CPU time grows while the parent's timer (1.1 s) has fired.
   await until(() => readProcStats(child) !== undefined && Date.now() - readProcStats(child)!.startTime > 1200, {
     timeoutMs: 10_000,

@@ -1,13 +1,13 @@
 // `wspy top` in a real terminal (tmux): attached to a busy parent and its forked child, it shows
 // the hot function, switches to per-process rows on m, and on q detaches, exits 0 and gives the
 // terminal back (main screen, cursor shown, line discipline cooked); the targets run on with no
-// port open. Without a terminal it prints one plain table per interval.
+// port open. (top-plain.test.ts: without a terminal.)
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { isAlive, listeningSockets } from '../../collector/proc';
-import { FIXTURES, ROOT, runWspy, WSPY } from '../helpers/wspy';
+import { FIXTURES, ROOT, WSPY } from '../helpers/wspy';
 import { startTarget, Target } from '../helpers/attach-targets';
 import { until } from '../helpers/wait';
 
@@ -54,17 +54,3 @@ test('top -p -s in a terminal shows the hot function, m switches, q exits and re
   }
   assert.doesNotMatch(t.stderr(), /Segmentation|Assertion|Error/);
 });
-
-test('top without a terminal prints one plain table per interval, and passes the command on', async () => {
-  const result = await runWspy(['top', '-d', '4', '-s', '--', process.execPath, '-e', TIMED_HOT]);
-  assert.equal(result.code, 0, result.stderr);
-  const tables = result.stdout.split('\n').filter((l) => l.startsWith('wspy top · '));
-  assert.ok(tables.length >= 2, `several tables:\n${result.stdout}`);
-  assert.match(result.stdout, /^\s+OWN%\s+OWN\(1s\)\s+TOTAL\s+PROCS\s+FUNCTION$/m);
-  assert.match(result.stdout, /\d+ ms\s+\d+ ms\s+1\s+timedHotFunction \(/);
-  assert.doesNotMatch(result.stdout, /\x1b/, 'no escape sequences without a terminal');
-});
-
-// Burns CPU in slices for 6 s, then exits: longer than -d so wspy stops first and the command ends on its own.
-const TIMED_HOT = `function timedHotFunction() { const end = Date.now() + 50; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1); }
-const stop = Date.now() + 6000; (function loop() { timedHotFunction(); if (Date.now() < stop) setImmediate(loop); })();`;
