@@ -31,8 +31,9 @@ const running = (pid: number) => {
   return stats !== undefined;
 };
 
-async function stuckParentAndChild(): Promise<{ parent: number; child: number; target: Target }> {
-  const target = await startTarget([path.join(DUMP, 'stuck-parent.js')], { waitFor: /^ready/ });
+/** `nodeArgs` reach the child too (fork passes execArgv on). */
+async function stuckParentAndChild(nodeArgs: string[] = []): Promise<{ parent: number; child: number; target: Target }> {
+  const target = await startTarget([...nodeArgs, path.join(DUMP, 'stuck-parent.js')], { waitFor: /^ready/ });
   targets.push(target);
   const [, parent, child] = target.lines.find((l) => l.startsWith('ready'))!.split(' ').map(Number);
   children.push(child);
@@ -66,8 +67,8 @@ test('dump -s prints the loops of a stuck parent and its stuck child, both keep 
   assert.doesNotMatch(target.stderr(), /Segmentation|Assertion|Error/);
 });
 
-test('dump --json gives the frames as data, and a second dump of the same processes works too', async () => {
-  const { parent, child } = await stuckParentAndChild();
+test('dump --json gives the frames as data, on a random inspector port, and a second dump of the same processes works too', async () => {
+  const { parent, child } = await stuckParentAndChild(['--inspect-port=0']);
   for (let round = 0; round < 2; round++) {
     const result = await runWspy(['dump', '-p', String(parent), '-s', '--json']);
     assert.equal(result.code, 0, result.stderr);
@@ -82,7 +83,7 @@ test('dump --json gives the frames as data, and a second dump of the same proces
 });
 
 test('an idle process dumps as idle; bad input is one line and exit 2', async () => {
-  const idle = await startTarget(['-e', 'setInterval(() => {}, 1000); console.log("ready")'], { waitFor: /^ready/ });
+  const idle = await startTarget(['--inspect-port=0', '-e', 'setInterval(() => {}, 1000); console.log("ready")'], { waitFor: /^ready/ });
   targets.push(idle);
   const result = await runWspy(['dump', '-p', String(idle.pid)]);
   assert.equal(result.code, 0, result.stderr);

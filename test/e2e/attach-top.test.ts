@@ -21,7 +21,7 @@ const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8
 after(() => spawnSync('tmux', ['kill-session', '-t', session]));
 
 test('top -p -s in a terminal shows the hot function, m switches, q exits and restores the terminal', { skip: hasTmux ? false : 'tmux is not installed' }, async () => {
-  const t = await startTarget([HOT], { waitFor: /^ready/ });
+  const t = await startTarget(['--inspect-port=0', HOT], { waitFor: /^ready/ }); // a random port: no 9229 needed
   targets.push(t);
   const [, parent, child] = t.lines[0].split(' ').map(Number);
   // Past the minimum descendant age, so that -s attaches to the child too.
