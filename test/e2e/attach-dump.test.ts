@@ -112,5 +112,8 @@ test('a worker thread dumps its stuck main thread in-process (the prepared path)
   }
   assert.deepEqual(listeningSockets(t.pid), []);
   const before = cpuSeconds(t.pid);
-  await until(() => cpuSeconds(t.pid) > before + 0.05, { timeoutMs: 10_000, what: 'the main thread to keep spinning' });
+  await until(() => cpuSeconds(t.pid) > before + 0.05, {
+    timeoutMs: 10_000,
+    what: () => `the main thread to keep spinning (CPU ${before} s, now ${cpuSeconds(t.pid)} s; stderr: ${t.stderr()}; exit: ${t.child.exitCode} ${t.child.signalCode})`,
+  });
 });
