@@ -10,7 +10,9 @@ import { interleaved, median, percentile, round } from './stats';
 const CHILDREN = 30;
 
 async function start(name: string, args: string[] = []): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [target(name), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // A random inspector port (children inherit it through fork): the same path as the default port,
+  // without depending on 9229 being free on a shared machine.
+  const proc = spawn(process.execPath, ['--inspect-port=0', target(name), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d) => {
@@ -66,7 +68,7 @@ export const dump: Benchmark = {
           { metric: 'stuck process: inspector open (SIGUSR1 to port closed)', value: fmt(open), unit: 'ms' },
         ],
         notes: [
-          `The CLI as a user runs it (\`node bin/wspy.js dump -p <pid> --json\`), wall time from spawn to exit, ${rounds} interleaved rounds after a warm-up, against the same running targets each time: bench/targets/idle-tree.ts (a timer doing a little work every 10 ms) and bench/targets/stuck-loop.ts (a \`for (;;)\` that never returns). Every dump is checked to have printed every process without an error.`,
+          `The CLI as a user runs it (\`node bin/wspy.js dump -p <pid> --json\`), wall time from spawn to exit, ${rounds} interleaved rounds after a warm-up, against the same running targets each time (started with \`--inspect-port=0\`, so 9229 need not be free): bench/targets/idle-tree.ts (a timer doing a little work every 10 ms) and bench/targets/stuck-loop.ts (a \`for (;;)\` that never returns). Every dump is checked to have printed every process without an error.`,
           `The tree: one idle-tree parent with ${children} children, dumped one after another (${treeRounds} runs, median). Inspector open: dumpStackThroughInspector() in-process, from SIGUSR1 until /proc shows the port closed again.`,
         ],
       };
