@@ -5,10 +5,12 @@ import { wspyVersion } from '../collector/ingest';
 import { UserError } from '../collector/model';
 import { demoCommand } from './demo';
 import { diffCommand } from './diff';
+import { dumpCommand } from './dump';
 import * as log from './log';
 import { psCommand } from './ps';
 import { recordCommand } from './record';
 import { reportCommand } from './report';
+import { topCommand } from './top';
 
 export function buildProgram(): Command {
   return new Command('wspy')
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
     .addCommand(reportCommand())
     .addCommand(diffCommand())
     .addCommand(psCommand())
+    .addCommand(dumpCommand())
+    .addCommand(topCommand())
     .addCommand(demoCommand());
 }
 

@@ -1,11 +1,24 @@
 // The live status line shown while recording, on a TTY only: elapsed and duration, processes seen,
 // samples. Redrawn in place; cleared before any other message is printed.
 
+/**
+ * What a recording shows while it runs: the status line by default, `wspy top`'s screen instead.
+ * `requestStop` ends the recording as Ctrl-C would (the view's own keys, such as q).
+ */
+export interface LiveView {
+  start(collector: LiveSource, requestStop: () => void): void;
+  stop(): void;
+}
+
+export interface LiveSource extends StatusSource {
+  live(): import('../collector/model').Recording;
+}
+
 export interface StatusSource {
   stats(): { processes: number; samples: number; connected: number };
 }
 
-export class StatusLine {
+export class StatusLine implements LiveView {
   private timer: NodeJS.Timeout | undefined;
   private readonly started = Date.now();
   private readonly enabled = Boolean(process.stderr.isTTY);

@@ -15,3 +15,5 @@ export type { DiffNode, DiffOptions, DiffResult, FunctionChange, Normalize } fro
 export { findingSentence, MAX_FINDINGS, membersNoun, reportAnalysis, summaryLines } from './findings';
 export type { Finding, ReportAnalysis, ReportFamily } from './findings';
 export { ms, percent, times } from './words';
+export { TopTally } from './top';
+export type { TopRow, TopSnapshot } from './top';

@@ -6,3 +6,5 @@ export { attachWithDescendants, descendants, MIN_DESCENDANT_AGE_MS } from './des
 export type { TreeAttachOptions, TreeAttachOutcome } from './descendants';
 export { TargetGone } from './errors';
 export { configuredInspectorAddress, DEFAULT_INSPECTOR_PORT } from './inspector';
+export { dumpStackThroughInspector } from './stack';
+export type { InspectorDump } from './stack';
