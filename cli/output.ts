@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Analysis, summaryLines } from '../collector/analysis';
 import { countedSamples, Recording, UserError } from '../collector/model';
+import { plural } from '../viewer/format';
 import { analyzeSafely } from '../viewer/html';
 import { OutputFormat, outputFor } from '../viewer/outputs';
 import * as log from './log';
@@ -57,7 +58,7 @@ export function summary(r: Recording): string {
   let samples = 0;
   for (const p of r.processes) samples += countedSamples(r, p);
   const errors = r.processes.reduce((n, p) => n + p.errors.length, 0);
-  return `${r.processes.length} processes, ${samples} samples, ${errors} errors`;
+  return `${plural(r.processes.length, 'process', 'processes')}, ${plural(samples, 'sample')}, ${plural(errors, 'error')}`;
 }
 
 function rescue(r: Recording, file: string, cause: unknown): UserError {
