@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { recordLaunch } from './launch';
 import * as log from './log';
-import { writeAndSummarise } from './output';
+import { checkOutputWritable, writeAndSummarise } from './output';
 import { DEFAULT_RATE_HZ, RecordSettings, resolveFormat } from './record-config';
 
 export const DEMO_DIR = path.resolve(__dirname, '..', '..', 'examples', 'demo');
@@ -23,6 +23,7 @@ export function demoCommand(): Command {
       const jobs = String(Math.max(1, Math.min(500, Number(opts.jobs) || 16)));
       log.info(`recording the demo worker (${jobs} jobs, one forked child each): node examples/demo/worker.js`);
       const format = resolveFormat(undefined, opts.output);
+      checkOutputWritable(opts.output);
       const settings: RecordSettings = {
         rateHz: DEFAULT_RATE_HZ,
         subprocesses: true,
@@ -36,7 +37,7 @@ export function demoCommand(): Command {
         fs.cpSync(DEMO_DIR, path.join(place, 'examples', 'demo'), { recursive: true });
         const worker = path.join(place, 'examples', 'demo', 'worker.js');
         const result = await recordLaunch([process.execPath, worker, jobs, '2'], settings, { cwd: place });
-        writeAndSummarise(result.recording, { output: opts.output, format, title: settings.title, open: Boolean(opts.open) });
+        await writeAndSummarise(result.recording, { output: opts.output, format, title: settings.title, open: Boolean(opts.open) });
         process.exitCode = await result.exitCode;
       } finally {
         fs.rmSync(place, { recursive: true, force: true });

@@ -9,6 +9,8 @@ import { Recording, UserError } from '../collector/model';
 import { importFiles } from '../collector/formats';
 import { renderDiffHtml } from '../viewer/diff-html';
 import * as log from './log';
+import { checkOutputWritable } from './output';
+import { resolveFormat } from './record-config';
 
 interface DiffOptions {
   output: string;
@@ -29,6 +31,8 @@ export function diffCommand(): Command {
     )
     .option('--title <title>', 'title of the diff report')
     .action((beforePath: string, afterPath: string, opts: DiffOptions) => {
+      if (resolveFormat(undefined, opts.output) !== 'html') throw new UserError(`-o ${opts.output}: a diff is an HTML page; end the name in .html`);
+      checkOutputWritable(opts.output);
       const before = load(beforePath);
       const after = load(afterPath);
       const diff = diffRecordings(before, after, { normalize: opts.normalize });

@@ -20,13 +20,42 @@ export interface OutputConfig {
   format: OutputFormat;
   title?: string;
   open: boolean;
+  /** collapsed: no `pid N: command` frame, the same stack of several processes on one line. */
+  mergeProcesses?: boolean;
+}
+
+/**
+ * Refuses, before anything is recorded, an output that cannot be written: a directory that does not
+ * exist or is not writable, or a path that is a directory. (A disk that fills up meanwhile is still
+ * caught when writing, and the recording rescued.)
+ */
+export function checkOutputWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    // Not there yet: its directory decides.
+  }
+  if (stat?.isDirectory()) throw new UserError(`-o ${file} is a directory: give a file name, such as ${path.join(file, 'profile.html')}`);
+  try {
+    fs.accessSync(stat ? file : dir, fs.constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`-o ${file}: the directory ${dir} does not exist; create it or choose another -o path`);
+    throw new UserError(`-o ${file} cannot be written (${code ?? err}): choose another -o path`);
+  }
 }
 
 /** Writes the output; on failure saves the recording elsewhere and throws a UserError saying where. */
-export function writeOutput(r: Recording, file: string, opts: { format: OutputFormat; title?: string; analysis?: Analysis | null }): void {
+export function writeOutput(
+  r: Recording,
+  file: string,
+  opts: { format: OutputFormat; title?: string; analysis?: Analysis | null; mergeProcesses?: boolean },
+): void {
   let data: string | Buffer;
   try {
-    data = outputFor(opts.format).write(r, { fileName: file, title: opts.title, analysis: opts.analysis });
+    data = outputFor(opts.format).write(r, { fileName: file, title: opts.title, analysis: opts.analysis, mergeProcesses: opts.mergeProcesses });
   } catch (err) {
     throw rescue(r, file, err);
   }
@@ -38,11 +67,11 @@ export function writeOutput(r: Recording, file: string, opts: { format: OutputFo
 }
 
 /** Writes the output, says so, lists the work repeated across processes, and opens the report if asked. */
-export function writeAndSummarise(recording: Recording, config: OutputConfig, analysis = analyzeSafely(recording)): void {
-  writeOutput(recording, config.output, { format: config.format, title: config.title, analysis: analysis ?? null });
+export async function writeAndSummarise(recording: Recording, config: OutputConfig, analysis = analyzeSafely(recording)): Promise<void> {
+  writeOutput(recording, config.output, { format: config.format, title: config.title, analysis: analysis ?? null, mergeProcesses: config.mergeProcesses });
   log.info(`Wrote ${config.output}: ${summary(recording)}`);
   if (analysis) printRepeatedWork(analysis);
-  if (config.open) openInBrowser(config.output);
+  if (config.open) await openInBrowser(config.output);
 }
 
 /** The top five items of work repeated across forks, one line each (nothing when there are none). */

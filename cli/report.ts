@@ -6,7 +6,7 @@ import { analyze } from '../collector/analysis';
 import { importFiles } from '../collector/formats';
 import { extensionFor, OUTPUT_FORMATS } from '../viewer/outputs';
 import * as log from './log';
-import { writeAndSummarise } from './output';
+import { checkOutputWritable, writeAndSummarise } from './output';
 import { resolveFormat } from './record-config';
 
 interface ReportOptions {
@@ -16,6 +16,7 @@ interface ReportOptions {
   title?: string;
   idle?: boolean;
   open?: boolean;
+  mergeProcesses?: boolean;
 }
 
 export function reportCommand(): Command {
@@ -25,10 +26,15 @@ export function reportCommand(): Command {
     .option('-o, --output <file>', 'where to write the report (default: wspy-report.<ext>)')
     .option('-f, --format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: from the output's extension, else html)`)
     .option('--json', 'print the cross-process analysis as JSON on stdout (docs/ANALYSIS.md); with -o, write the report too')
+    .option('--merge-processes', 'with -f collapsed: no `pid N: command` frame per process; the same stack of several processes is one line')
     .option('--title <title>', 'title of the report')
     .option('--idle', 'keep samples taken while the event loop is idle')
     .option('--open', 'open the report in the default browser when done')
-    .action((inputs: string[], opts: ReportOptions) => {
+    .action(async (inputs: string[], opts: ReportOptions) => {
+      if (opts.output !== undefined) {
+        resolveFormat(opts.format, opts.output);
+        checkOutputWritable(opts.output);
+      }
       const { recording, problems } = importFiles(inputs);
       for (const problem of problems) log.warn(problem);
       if (opts.idle) recording.meta.idle = true;
@@ -40,6 +46,6 @@ export function reportCommand(): Command {
       }
       const format = resolveFormat(opts.format, opts.output);
       const output = opts.output ?? `wspy-report${extensionFor(format)}`;
-      writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open) }, analysis);
+      await writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open), mergeProcesses: Boolean(opts.mergeProcesses) }, analysis);
     });
 }

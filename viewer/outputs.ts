@@ -69,3 +69,8 @@ export function formatFromPath(outputPath: string): OutputFormat | undefined {
   const name = path.basename(outputPath).toLowerCase();
   return ENDINGS.find(([ending]) => name.endsWith(ending))?.[1];
 }
+
+/** Every file name ending wspy chooses a format by, in the order of the formats. */
+export function knownEndings(): string[] {
+  return OUTPUT_FORMATS.flatMap((format) => OUTPUTS[format].endings);
+}

@@ -14,8 +14,11 @@ export interface ExportOptions {
   gzip?: boolean;
   /** Keep samples whose leaf is V8's (idle) frame; defaults to the recording's meta.idle. */
   idle?: boolean;
-  /** collapsed: start every line with a `pid N: command` frame. */
-  processFrames?: boolean;
+  /**
+   * collapsed: leave out the `pid N: command` frame that starts every line, so that the same stack
+   * in several processes is one line (py-spy's output without --subprocesses reads that way).
+   */
+  mergeProcesses?: boolean;
   /** speedscope: the unit of weights and start values. */
   timeUnit?: 'milliseconds' | 'microseconds';
 }

@@ -119,16 +119,16 @@ test('pprof: gzipped profile that pprof-format decodes, with pid and command lab
 
 test('collapsed: lines parse back to the same stacks and counts', () => {
   const r = sampleRecording();
-  const text = exporterFor('collapsed').write(r, { processFrames: true }) as string;
+  const text = exporterFor('collapsed').write(r) as string;
   assert.match(text, /^pid 100: node worker\.js;main \(worker\.js:3\) 5$/m);
   assert.match(text, /^box2 pid 101: node job\.js --remote;main \(worker\.js:3\);configureModels \(orm\/lib\/models\.js:12\) 7$/m);
   assert.ok(!text.includes('(idle)'));
   const back = readCollapsed(Buffer.from(text), 'x.folded')!;
   const byKey = [...back.processes].sort((a, b) => (a.key < b.key ? -1 : 1));
   assert.deepEqual(byKey.map((p) => [p.key, p.command, sampleCount(p)]), [['100', 'node worker.js', 10], ['101', 'node job.js', 45], ['box2:101', 'node job.js --remote', 7]]);
-  assert.equal(exporterFor('collapsed').write(back, { processFrames: true }), text);
-  // Without process frames, the same stacks of different processes add up.
-  const plain = exporterFor('collapsed').write(r) as string;
+  assert.equal(exporterFor('collapsed').write(back), text);
+  // With processes merged, the same stacks of different processes add up.
+  const plain = exporterFor('collapsed').write(r, { mergeProcesses: true }) as string;
   assert.match(plain, /^main \(worker\.js:3\);configureModels \(orm\/lib\/models\.js:12\) 47$/m);
 });
 
