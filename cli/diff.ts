@@ -30,6 +30,14 @@ export function diffCommand(): Command {
         .default('process'),
     )
     .option('--title <title>', 'title of the diff report')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy diff before.json after.json -o diff.html           # ms per process, before and after a fix
+  wspy diff before.json after.json --normalize unit       # per job, when the runs did different amounts of work
+  wspy diff ./profiles-before/ ./profiles-after/          # directories of .cpuprofile files`,
+    )
     .action((beforePath: string, afterPath: string, opts: DiffOptions) => {
       if (resolveFormat(undefined, opts.output) !== 'html') throw new UserError(`-o ${opts.output}: a diff is an HTML page; end the name in .html`);
       checkOutputWritable(opts.output);

@@ -15,6 +15,16 @@ export function buildProgram(): Command {
     .description('Sampling CPU profiler and flame graphs for Node.js workers that run as many processes')
     .version(wspyVersion(), '-V, --version')
     .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy demo                                              # record the bundled fork-per-job worker
+  wspy record -s -o profile.html -- node worker.js       # launch and record, children included
+  wspy record -p 1234 -d 10 -s -o profile.html           # attach to a running worker
+  wspy report ./cpu-profiles/ -o report.html             # other profilers' files
+  wspy <command> --help                                  # the options of one command`,
+    )
     .showSuggestionAfterError()
     .addCommand(recordCommand())
     .addCommand(reportCommand())

@@ -28,6 +28,16 @@ export function recordCommand(): Command {
     .option('--merge-processes', 'with -f collapsed: no `pid N: command` frame per process; the same stack of several processes is one line')
     .option('--title <title>', 'title of the report')
     .option('--open', 'open the report in the default browser when done')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy record -s -o profile.html -- node worker.js        # launch, with every child it forks
+  wspy record -s -o profile.html -- npm run worker        # through npm: -s reaches the node it starts
+  wspy record -p 1234 -d 10 -s -o profile.html            # attach to a running worker for 10 s
+  wspy record --queue emails -d 30 -o emails.html         # the workers of a BullMQ/Bull queue
+  wspy record -f collapsed -o out.folded -- node app.js   # folded stacks, a pid frame per process`,
+    )
     .passThroughOptions()
     .action(async (command: string[], raw: RawRecordOptions) => {
       const config = parseRecordConfig(raw, command);

@@ -30,6 +30,16 @@ export function reportCommand(): Command {
     .option('--title <title>', 'title of the report')
     .option('--idle', 'keep samples taken while the event loop is idle')
     .option('--open', 'open the report in the default browser when done')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy report ./cpu-profiles/ -o report.html              # a directory of node --cpu-prof output
+  wspy report a.cpuprofile b.pb.gz -o report.html
+  wspy report host1.json.gz host2.json.gz -o fleet.html   # processes keyed by host and pid
+  wspy report rec.json --json                             # the cross-process analysis as JSON
+  wspy report rec.json -o out.speedscope.json             # convert: the format follows the extension`,
+    )
     .action(async (inputs: string[], opts: ReportOptions) => {
       if (opts.output !== undefined) {
         resolveFormat(opts.format, opts.output);
