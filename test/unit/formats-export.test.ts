@@ -12,7 +12,7 @@ import { exporterFor, fromDocument, importBytes, toDocument } from '../../collec
 import { readCollapsed } from '../../collector/formats/collapsed';
 import { writeWspyJson } from '../../collector/formats/wspy-json';
 import { formatFromPath } from '../../viewer/outputs';
-import { sampleCount } from '../../collector/model';
+import { emptySamples, sampleCount } from '../../collector/model';
 import { sampleRecording } from '../helpers/formats-sample';
 import { ROOT } from '../helpers/wspy';
 
@@ -79,6 +79,20 @@ test('speedscope: valid against the schema shipped by speedscope, one profile pe
   }
   const withIdle = JSON.parse(exporterFor('speedscope').write(r, { idle: true }) as string);
   assert.equal(withIdle.profiles[0].weights.reduce((a: number, b: number) => a + b, 0), 60);
+});
+
+test('speedscope: processes with no samples (a shell between parent and node) are left out', () => {
+  const r = sampleRecording();
+  r.processes.push({ ...r.processes[1], key: '102', pid: 102, command: 'sh -c node job.js', sampled: false, samples: emptySamples(), errors: [] });
+  // Only idle samples, dropped: empty as well.
+  r.processes.push({ ...r.processes[1], key: '103', pid: 103, samples: { stack: [r.processes[0].samples.stack[2]], count: [5], time: [80] }, errors: [] });
+  const doc = JSON.parse(exporterFor('speedscope').write(r) as string) as { profiles: Array<{ name: string }> };
+  assert.deepEqual(doc.profiles.map((p) => p.name), ['pid 100: node worker.js', 'pid 101: node job.js', 'box2 pid 101: node job.js --remote']);
+  const idle = JSON.parse(exporterFor('speedscope').write(r, { idle: true }) as string) as { profiles: Array<{ name: string }> };
+  assert.equal(idle.profiles.length, 4, 'with idle samples kept, the idle process has a profile');
+  const none = sampleRecording();
+  for (const p of none.processes) p.samples = emptySamples();
+  assert.equal(JSON.parse(exporterFor('speedscope').write(none) as string).profiles.length, 1, 'a recording with no samples still opens');
 });
 
 test('speedscope: export imports back with the same stacks per process', () => {
