@@ -44,6 +44,7 @@ Examples:
       const before = load(beforePath);
       const after = load(afterPath);
       const diff = diffRecordings(before, after, { normalize: opts.normalize });
+      for (const caveat of diff.caveats) log.warn(caveat);
       const html = renderDiffHtml(diff, {
         title: opts.title,
         beforeName: path.basename(beforePath),

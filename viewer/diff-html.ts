@@ -87,6 +87,7 @@ function renderHeader(diff: DiffResult, opts: DiffHtmlOptions, title: string, un
 <h1>${h(title)}</h1>
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${h(k)}</dt><dd>${h(v)}</dd></div>`).join('')}</dl>
 <p class="verdict" id="verdict">${h(verdict)}</p>
+${diff.caveats.map((c) => `<p class="note caveat">Not recorded alike: ${h(c)}.</p>`).join('\n')}
 </header>`;
 }
 

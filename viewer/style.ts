@@ -63,6 +63,7 @@ table.findings .bar { display: inline-block; width: 48px; height: 8px; margin-ri
 .details { margin: 8px 0 0; min-height: 1.45em; color: var(--muted); font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+.note.caveat { color: #8a4b00; }
 .failure { color: var(--bad); }
 #tooltip { position: absolute; z-index: 10; max-width: min(640px, 90vw); padding: 7px 10px; border-radius: 6px; pointer-events: none;
   background: rgba(20, 24, 32, 0.94); color: #fff; font-size: 12.5px; line-height: 1.5; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
