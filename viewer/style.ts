@@ -77,7 +77,8 @@ table.processes td.num, table.processes th.num { text-align: right; }
 table.processes td.cmd { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 table.processes tbody tr { cursor: pointer; }
 table.processes tbody tr:hover { background: #f0f4fb; }
-table.processes .depth { color: var(--muted); }
+table.processes td.pid { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre; }
+table.processes .tree { color: var(--muted); }
 .exit-bad { color: var(--bad); font-weight: 600; }
 .errors { color: var(--bad); font-size: 12px; overflow-wrap: anywhere; }
 footer { padding: 0 24px 24px; color: var(--muted); font-size: 12px; }
