@@ -11,7 +11,8 @@ import { Analysis, summaryLines } from '../collector/analysis';
 import { countedSamples, Recording, UserError } from '../collector/model';
 import { plural } from '../viewer/format';
 import { analyzeSafely } from '../viewer/html';
-import { OutputFormat, outputFor } from '../viewer/outputs';
+import type { ExportFiles } from '../collector/formats';
+import { isDirectoryOutput, isFileSet, OutputFormat, outputFor } from '../viewer/outputs';
 import * as log from './log';
 import { openInBrowser } from './open';
 
@@ -29,7 +30,7 @@ export interface OutputConfig {
  * exist or is not writable, or a path that is a directory. (A disk that fills up meanwhile is still
  * caught when writing, and the recording rescued.)
  */
-export function checkOutputWritable(file: string): void {
+export function checkOutputWritable(file: string, format?: OutputFormat): void {
   const dir = path.dirname(path.resolve(file));
   let stat: fs.Stats | undefined;
   try {
@@ -37,7 +38,10 @@ export function checkOutputWritable(file: string): void {
   } catch {
     // Not there yet: its directory decides.
   }
-  if (stat?.isDirectory()) throw new UserError(`-o ${file} is a directory: give a file name, such as ${path.join(file, 'profile.html')}`);
+  if (format !== undefined && isDirectoryOutput(format)) {
+    // A directory of files: an existing directory, or a new one in a directory that exists.
+    if (stat && !stat.isDirectory()) throw new UserError(`-f ${format} writes a directory of files, and ${file} is a file: give a directory name`);
+  } else if (stat?.isDirectory()) throw new UserError(`-o ${file} is a directory: give a file name, such as ${path.join(file, 'profile.html')}`);
   try {
     fs.accessSync(stat ? file : dir, fs.constants.W_OK);
   } catch (err) {
@@ -53,14 +57,19 @@ export function writeOutput(
   file: string,
   opts: { format: OutputFormat; title?: string; analysis?: Analysis | null; mergeProcesses?: boolean },
 ): void {
-  let data: string | Buffer;
+  let data: string | Buffer | ExportFiles;
   try {
     data = outputFor(opts.format).write(r, { fileName: file, title: opts.title, analysis: opts.analysis, mergeProcesses: opts.mergeProcesses });
   } catch (err) {
     throw rescue(r, file, err);
   }
   try {
-    fs.writeFileSync(file, data);
+    if (isFileSet(data)) {
+      fs.mkdirSync(file, { recursive: true });
+      for (const f of data.files) fs.writeFileSync(path.join(file, f.name), f.data);
+    } else {
+      fs.writeFileSync(file, data);
+    }
   } catch (err) {
     throw rescue(r, file, err);
   }
@@ -94,7 +103,7 @@ function rescue(r: Recording, file: string, cause: unknown): UserError {
   const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message ?? String(cause);
   const saved = path.join(os.tmpdir(), `wspy-rescued-${process.pid}-${Date.now()}.json.gz`);
   try {
-    fs.writeFileSync(saved, outputFor('json').write(r, { fileName: saved }));
+    fs.writeFileSync(saved, outputFor('json').write(r, { fileName: saved }) as Buffer);
   } catch (err) {
     return new UserError(`could not write ${file} (${reason}), nor save the recording to ${saved} (${(err as NodeJS.ErrnoException).code ?? err})`);
   }

@@ -50,7 +50,7 @@ const WRAPPERS = new Set(['npm', 'npx', 'yarn', 'pnpm', 'sh', 'bash', 'dash', 'z
 
 async function record(config: RecordConfig): Promise<void> {
   const target = config.target;
-  checkOutputWritable(config.output);
+  checkOutputWritable(config.output, config.format);
   if (target.kind === 'launch' && !config.subprocesses && WRAPPERS.has(path.basename(target.command[0]))) {
     const name = path.basename(target.command[0]);
     log.warn(`${name} runs your program in a child process, and without -s only ${name} itself is recorded: add -s (wspy record -s -o ... -- ${target.command.join(' ')})`);

@@ -42,8 +42,7 @@ Examples:
     )
     .action(async (inputs: string[], opts: ReportOptions) => {
       if (opts.output !== undefined) {
-        resolveFormat(opts.format, opts.output);
-        checkOutputWritable(opts.output);
+        checkOutputWritable(opts.output, resolveFormat(opts.format, opts.output));
       }
       const { recording, problems } = importFiles(inputs);
       for (const problem of problems) log.warn(problem);

@@ -23,13 +23,18 @@ export interface ExportOptions {
   timeUnit?: 'milliseconds' | 'microseconds';
 }
 
+/** An export that is several files (one per process), written into the directory the output names. */
+export interface ExportFiles {
+  files: Array<{ name: string; data: string | Buffer }>;
+}
+
 export interface Exporter {
   name: string;
   /** The ending of a file name wspy makes up for this format (`wspy-report.pb.gz`). */
   extension: string;
   /** Every file name ending this format is chosen for (the extension among them). */
   endings: string[];
-  write(r: Recording, opts?: ExportOptions): string | Buffer;
+  write(r: Recording, opts?: ExportOptions): string | Buffer | ExportFiles;
 }
 
 export interface Importer {

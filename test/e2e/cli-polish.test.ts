@@ -114,3 +114,22 @@ test('summaries say "1 process", and collapsed output has one pid frame per proc
   const count = (t: string) => t.trim().split('\n').reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   assert.equal(count(text), count(fs.readFileSync(folded, 'utf8')), 'merging keeps every sample');
 });
+
+test('-f cpuprofile writes one .cpuprofile per process into a directory, which wspy report reads back', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'profiles');
+  const r = await runWspy(['record', '-s', '-f', 'cpuprofile', '-o', out, '--', process.execPath, forkMany, '3', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const files = fs.readdirSync(out).sort();
+  assert.equal(files.length, 4, files.join(' '));
+  for (const f of files) assert.match(f, /^CPU\.\d{8}\.\d{6}\.\d+\.0\.\d{3}\.cpuprofile$/);
+  const back = path.join(dir, 'back.json');
+  const again = await runWspy(['report', out, '-o', back]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /busyChildWork .*ran in 3 of 3/);
+  assert.equal(readRecording(back).processes.length, 4);
+  // A directory output is refused when -o names a file.
+  const file = path.join(dir, 'a-file');
+  fs.writeFileSync(file, '');
+  assertUsageError(await runWspy(['report', back, '-f', 'cpuprofile', '-o', file]), /writes a directory of files/);
+});

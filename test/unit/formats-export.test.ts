@@ -159,3 +159,32 @@ test('json writer output is stable text ending in a newline', () => {
   const out = writeWspyJson(sampleRecording()) as string;
   assert.ok(out.endsWith('}\n'));
 });
+
+test('cpuprofile: one DevTools profile per sampled process, named as Node names them, read back alike', () => {
+  const r = sampleRecording();
+  const { files } = exporterFor('cpuprofile').write(r) as { files: Array<{ name: string; data: string }> };
+  assert.deepEqual(files.map((f) => f.name.replace(/^CPU\.\d{8}\.\d{6}\./, '')), ['100.0.001.cpuprofile', '101.0.002.cpuprofile', '101.0.003.cpuprofile']);
+  for (const [i, f] of files.entries()) {
+    type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount: number; children: number[] };
+    const doc = JSON.parse(f.data) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+    const ids = new Set(doc.nodes.map((n) => n.id));
+    assert.equal(ids.size, doc.nodes.length, 'node ids are unique');
+    assert.equal(doc.nodes[0].callFrame.functionName, '(root)');
+    for (const n of doc.nodes) for (const c of n.children) assert.ok(ids.has(c), `child ${c} exists`);
+    for (const s of doc.samples) assert.ok(ids.has(s));
+    assert.equal(doc.samples.length, doc.timeDeltas.length);
+    assert.ok(doc.timeDeltas.every((d) => d >= 0));
+    assert.equal(doc.nodes.reduce((n, x) => n + x.hitCount, 0), doc.samples.length);
+    // 0-based lines and columns, as V8 writes them: main is on line 3, column 1 of worker.js.
+    const main = doc.nodes.find((n) => n.callFrame.functionName === 'main')!;
+    assert.deepEqual([main.callFrame.url, main.callFrame.lineNumber, main.callFrame.columnNumber], ['/app/worker.js', 2, 0]);
+    // wspy's importer reads back the same pid, stacks and counts (idle samples were dropped).
+    const back = importBytes(Buffer.from(f.data), f.name);
+    const p = r.processes[i];
+    assert.equal(back.processes[0].pid, p.pid);
+    assert.equal(back.processes[0].intervalUs, p.intervalUs);
+    assert.equal(sampleCount(back.processes[0]), [10, 45, 7][i]);
+  }
+  const withIdle = exporterFor('cpuprofile').write(r, { idle: true }) as { files: Array<{ data: string }> };
+  assert.equal((JSON.parse(withIdle.files[0].data) as { samples: number[] }).samples.length, 60);
+});
