@@ -116,7 +116,7 @@ function renderViewSwitches(ra: ReportAnalysis | undefined): string {
     return `<label title="One block for all processes that run the same command"><input id="merge" type="checkbox"> Merge processes with the same command</label>`;
   }
   const example = `${family.keys.length} x ${family.entry}`;
-  const noun = family.forked ? 'forks' : 'processes';
+  const noun = family.threads ? 'threads' : family.forked ? 'forks' : 'processes';
   return `<label title="One block per family of processes (the same program, whatever its arguments), e.g. ${h(example)}"><input id="merge" type="checkbox"> Family view: merge ${noun} into one block (${h(example)})</label>
 <label title="Red: the frame runs in every member of its family; grey: in one"><input id="color-repeat" type="checkbox"> Colour by repetition across ${noun}</label>`;
 }
@@ -129,7 +129,7 @@ function renderLegend(): string {
 
 function renderRepetitionLegend(ra: ReportAnalysis): string {
   const n = ra.families[0].keys.length;
-  const noun = ra.families[0].forked ? 'forks' : 'members';
+  const noun = ra.families[0].threads ? 'threads' : ra.families[0].forked ? 'forks' : 'members';
   const steps = [n, Math.max(1, Math.round(n / 2)), 1].filter((v, i, a) => a.indexOf(v) === i);
   const items = steps.map((m) => `<span style="--swatch: ${repetitionColor(m, n)}">in ${m} of ${n} ${noun}</span>`);
   return `<div class="legend" id="legend-repeat" aria-label="Colours by repetition" hidden>${items.join('')}<span style="--swatch: ${NO_FAMILY_COLOR}">no family</span></div>`;
@@ -158,7 +158,7 @@ function renderProcessTable(r: Recording, stats: ProcessStats): string {
     const ms = samplesToMs(p, n);
     const tree = prefixes[i] ? `<span class="tree" aria-hidden="true">${h(prefixes[i])}</span>` : '';
     return `<tr data-process="${h(p.key)}">
-<td class="pid">${tree}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}</td>
+<td class="pid">${tree}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}${p.thread === undefined ? '' : ` <small>thread ${h(String(p.thread))}</small>`}</td>
 <td class="num">${h(String(p.ppid))}</td>
 <td class="cmd">${h(p.command)}</td>
 <td>${h(lifetime(r, p))}</td>
