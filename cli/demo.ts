@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { UserError } from '../collector/model';
 import { recordLaunch } from './launch';
 import * as log from './log';
 import { checkOutputWritable, writeAndSummarise } from './output';
@@ -20,10 +21,12 @@ export function demoCommand(): Command {
     .option('--open', 'open the report in the default browser when done')
     .addHelpText('after', '\nExamples:\n  wspy demo                      # 16 jobs, writes wspy-demo.html\n  wspy demo --jobs 40 --open     # more forks, and open the report\n')
     .action(async (opts: { output: string; jobs: string; open?: boolean }) => {
-      const jobs = String(Math.max(1, Math.min(500, Number(opts.jobs) || 16)));
-      log.info(`recording the demo worker (${jobs} jobs, one forked child each): node examples/demo/worker.js`);
+      const n = Number(opts.jobs);
+      if (!/^\d+$/.test(opts.jobs.trim()) || n < 1 || n > 500) throw new UserError(`--jobs needs a number of jobs from 1 to 500, not "${opts.jobs}"`);
+      const jobs = String(n);
       const format = resolveFormat(undefined, opts.output);
-      checkOutputWritable(opts.output);
+      checkOutputWritable(opts.output, format);
+      log.info(`recording the demo worker (${jobs} jobs, one forked child each): node examples/demo/worker.js`);
       const settings: RecordSettings = {
         rateHz: DEFAULT_RATE_HZ,
         subprocesses: true,

@@ -31,6 +31,7 @@ test("commander's own usage errors read like wspy's and exit 2", async () => {
   assertUsageError(await runWspy(['diff', 'a.json']), /missing required argument 'after'/);
   assertUsageError(await runWspy(['diff', '--normalize', 'sideways', 'a', 'b']), /Allowed choices are process, unit, none/);
   // wspy's own (UserError) keep the same shape.
+  assertUsageError(await runWspy(['demo', '--jobs', 'many']), /--jobs needs a number of jobs from 1 to 500, not "many"/);
   assertUsageError(await runWspy(['record', '-r', 'fast', '--', 'node', '-e', '0']), /-r\/--rate needs/);
   const version = await runWspy(['--version']);
   assert.equal(version.code, 0);
