@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { diffRecordings } from '../collector/analysis';
 import { Recording, UserError } from '../collector/model';
-import { importFiles } from '../collector/formats';
 import { renderDiffHtml } from '../viewer/diff-html';
+import { loadInputs } from './inputs';
 import * as log from './log';
 import { checkOutputWritable } from './output';
 import { resolveFormat } from './record-config';
@@ -65,9 +65,7 @@ Examples:
 }
 
 function load(input: string): Recording {
-  const { recording, problems } = importFiles([input]);
-  for (const problem of problems) log.warn(problem);
-  return recording;
+  return loadInputs([input]);
 }
 
 function round(ms: number): string {

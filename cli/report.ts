@@ -3,9 +3,8 @@
 
 import { Command } from 'commander';
 import { analyze } from '../collector/analysis';
-import { importFiles } from '../collector/formats';
 import { extensionFor, OUTPUT_FORMATS } from '../viewer/outputs';
-import * as log from './log';
+import { loadInputs } from './inputs';
 import { checkOutputWritable, writeAndSummarise } from './output';
 import { resolveFormat } from './record-config';
 
@@ -44,8 +43,7 @@ Examples:
       if (opts.output !== undefined) {
         checkOutputWritable(opts.output, resolveFormat(opts.format, opts.output));
       }
-      const { recording, problems } = importFiles(inputs);
-      for (const problem of problems) log.warn(problem);
+      const recording = loadInputs(inputs);
       if (opts.idle) recording.meta.idle = true;
       if (opts.title) recording.meta.title = opts.title;
       const analysis = opts.json ? analyze(recording) : undefined;
