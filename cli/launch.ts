@@ -26,9 +26,15 @@ const SIGNAL_GRACE_MS = 3000;
 /** How long descendants still streaming get, once the root has exited, to send their last chunk. */
 const DESCENDANT_GRACE_MS = 1500;
 
+/** Where the command runs; the recording's paths are shown relative to it. Default: wspy's own. */
+export interface LaunchPlace {
+  cwd?: string;
+}
+
 /** `view` replaces the status line (wspy top); its requestStop ends the recording as a SIGINT to wspy would. */
-export async function recordLaunch(command: string[], config: RecordSettings, view?: LiveView): Promise<LaunchResult> {
+export async function recordLaunch(command: string[], config: RecordSettings, place: LaunchPlace = {}, view?: LiveView): Promise<LaunchResult> {
   const collector = await startCollector({
+    cwd: place.cwd,
     intervalUs: Math.round(1e6 / config.rateHz),
     follow: config.subprocesses,
     idle: config.idle,
@@ -39,7 +45,7 @@ export async function recordLaunch(command: string[], config: RecordSettings, vi
 
   let child: ChildProcess;
   try {
-    child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: collector.agentEnv() });
+    child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: collector.agentEnv(), cwd: place.cwd });
   } catch (err) {
     await collector.finish();
     throw new UserError(`cannot run ${command[0]}: ${(err as Error).message}`);

@@ -13,10 +13,20 @@ import { reportCommand } from './report';
 import { topCommand } from './top';
 
 export function buildProgram(): Command {
-  return new Command('wspy')
+  const program = new Command('wspy')
     .description('Sampling CPU profiler and flame graphs for Node.js workers that run as many processes')
     .version(wspyVersion(), '-V, --version')
     .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy demo                                              # record the bundled fork-per-job worker
+  wspy record -s -o profile.html -- node worker.js       # launch and record, children included
+  wspy record -p 1234 -d 10 -s -o profile.html           # attach to a running worker
+  wspy report ./cpu-profiles/ -o report.html             # other profilers' files
+  wspy <command> --help                                  # the options of one command`,
+    )
     .showSuggestionAfterError()
     .addCommand(recordCommand())
     .addCommand(reportCommand())
@@ -25,10 +35,27 @@ export function buildProgram(): Command {
     .addCommand(dumpCommand())
     .addCommand(topCommand())
     .addCommand(demoCommand());
+  // Commander's own usage errors (a missing argument, an unknown command or option, a bad choice)
+  // read like wspy's: `wspy: error: ...`, exit 2. Set on every command: addCommand() does not pass
+  // the parent's settings on.
+  for (const command of [program, ...program.commands]) {
+    command.configureOutput({ outputError: (message, write) => write(usageError(message, command)) }).exitOverride();
+  }
+  return program;
 }
 
+/** `error: unknown option '--bogus'` → `wspy: error: unknown option '--bogus' (see wspy record --help)`. */
+function usageError(message: string, command: Command): string {
+  const text = message.trim().replace(/^error: /, '');
+  const name = command.parent ? `wspy ${command.name()}` : 'wspy';
+  return `wspy: error: ${text} (see \`${name} --help\`)\n`;
+}
+
+/** Every usage error, wspy's own (UserError) and commander's alike. */
+const USAGE_EXIT_CODE = 2;
+
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -37,7 +64,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode; // commander already printed its one line
+  // Commander printed its one line already (or the help, or the version, which exit 0).
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
   if (err instanceof UserError) {
     log.error(err.message);
     return err.exitCode;

@@ -32,7 +32,7 @@ export function topCommand(): Command {
       const config = parseRecordConfig(raw, command);
       const target = config.target;
       if (target.kind === 'launch') {
-        const result = await recordLaunch(target.command, config, new TopView(target.command.join(' ')));
+        const result = await recordLaunch(target.command, config, {}, new TopView(target.command.join(" ")));
         process.exitCode = await result.exitCode;
         return;
       }
