@@ -42,6 +42,14 @@ export function dumpCommand(): Command {
     .option('--redis <url>', 'with --queue: the Redis the queue lives in (default: $REDIS_URL or redis://127.0.0.1:6379)')
     .option('--prefix <prefix>', 'with --queue: the queue prefix (default: bull)')
     .option('--json', 'print JSON (one array of processes with their frames) instead of text')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy dump -p 1234                 # what a stuck worker is running right now
+  wspy dump -p 1234 -s              # the worker and every Node process under it
+  wspy dump --queue emails --json   # the workers of a BullMQ/Bull queue, as JSON`,
+    )
     .action(async (raw: RawDumpOptions) => {
       const roots = await rootsOf(raw);
       const dumps = await dumpTree(roots, Boolean(raw.subprocesses) || raw.queue !== undefined);

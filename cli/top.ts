@@ -28,11 +28,19 @@ export function topCommand(): Command {
     .option('-d, --duration <seconds>', 'stop after this many seconds (default: until q, Ctrl-C, or the target exits)')
     .option('--idle', 'count samples taken while the event loop is idle')
     .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy top -p 1234 -s               # a busy worker and its children, live (m: merged/per process, q: quit)
+  wspy top --queue emails           # the workers of a BullMQ/Bull queue
+  wspy top -- node worker.js        # launch a program and watch it`,
+    )
     .action(async (command: string[], raw: RawTopOptions) => {
       const config = parseRecordConfig(raw, command);
       const target = config.target;
       if (target.kind === 'launch') {
-        const result = await recordLaunch(target.command, config, {}, new TopView(target.command.join(" ")));
+        const result = await recordLaunch(target.command, config, {}, new TopView(target.command.join(' ')));
         process.exitCode = await result.exitCode;
         return;
       }
