@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { agentConfigFromEnv, putAgentInOwnEnv, removeAgentFromOwnEnv, restoreAgentVariables, type AgentVariables } from './environment';
 import { ChildFollower } from './follow';
+import { cpuNowUs, MessageCounter } from './jobs';
 import { encodeChunk } from './encode';
 import type { AgentConfig, AgentMessage, HelloMessage } from './protocol';
 import { recordingDirOf } from './recording-dir';
@@ -37,6 +38,7 @@ class Agent {
   private streamTried = false;
   private timer: NodeJS.Timeout | undefined;
   private follower: ChildFollower | undefined;
+  private readonly messages = new MessageCounter();
   /** Sent over ws but not yet known to have left the process; spooled at exit just in case. */
   private readonly unconfirmed = new Set<AgentMessage>();
   private finished = false;
@@ -49,12 +51,16 @@ class Agent {
   ) {}
 
   begin(): void {
+    // CPU before the agent ran (spawn, Node's bootstrap) is what no sample sees; CPU after sampling
+    // starts is what the samples stand for. Attached, "before" is the process's whole past: not sent.
+    const bootCpuUs = this.attached ? undefined : cpuNowUs();
     let error: string | undefined;
     try {
       this.sampler = startSampler(this.config.bindings, this.config.intervalUs);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
+    const cpuUs = cpuNowUs();
     this.windowStart = Date.now();
     this.hello = {
       t: 'hello',
@@ -66,6 +72,8 @@ class Agent {
       node: process.version,
       start: Math.round(Date.now() - process.uptime() * 1000),
       ...(error !== undefined ? { error } : {}),
+      ...(bootCpuUs !== undefined ? { bootCpuUs } : {}),
+      cpuUs,
     };
     if (collectorGone(this.config) || !appendToSpool(this.config.spool, this.pid, this.hello)) {
       // No spool (or no wspy left to read it) means the recording this environment points at is
@@ -79,6 +87,7 @@ class Agent {
       return;
     }
     this.prepareEnv();
+    guard(() => this.messages.install());
     // Always watched, for the queues a process works for; spawn is patched only with follow.
     this.follower = new ChildFollower(this.config, (m) => this.send(m));
     if (this.attached) this.follower.patchNow();
@@ -140,9 +149,12 @@ class Agent {
     if (!sampler) return;
     if (!restart) this.sampler = undefined;
     const end = Date.now();
+    const cpuUs = cpuNowUs();
     const chunk = encodeChunk(sampler.collect(restart), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
     this.windowStart = end;
     if (!chunk) return;
+    chunk.cpuUs = cpuUs;
+    chunk.messages = this.messages.count;
     this.seq++;
     this.send(chunk);
   }
@@ -166,15 +178,18 @@ class Agent {
     this.finished = true;
     if (collectorGone(this.config)) return;
     const messages: AgentMessage[] = [...this.unconfirmed];
+    // Read before encoding the last chunk, so that the agent's own exit work is not counted as the program's.
+    const cpuUs = cpuNowUs();
+    const received = this.messages.count;
     guard(() => {
       const sampler = this.sampler;
       this.sampler = undefined;
       const end = Date.now();
       const chunk = sampler && encodeChunk(sampler.collect(false), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
-      if (chunk) messages.push(chunk);
+      if (chunk) messages.push({ ...chunk, cpuUs, messages: received });
     });
     const exitCode = typeof code === 'number' ? code : null;
-    messages.push({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now() });
+    messages.push({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now(), cpuUs, messages: received });
     appendToSpool(this.config.spool, this.pid, ...messages);
   }
 
@@ -201,6 +216,7 @@ class Agent {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     guard(() => this.follower?.undo());
+    guard(() => this.messages.undo());
     process.removeListener('exit', this.onExit);
     guard(() => this.restoreEnv());
     guard(() => this.link?.close());

@@ -48,6 +48,13 @@ export interface HelloMessage {
   start: number;
   /** Set when the agent could not sample (unsupported Node ABI, binding failed to load, ...). */
   error?: string;
+  /**
+   * Launch mode only: the process's CPU time (user + system, µs, `process.cpuUsage()`) before the
+   * agent ran, i.e. spawn and Node's bootstrap, which no sample sees.
+   */
+  bootCpuUs?: number;
+  /** The process's CPU time (µs) when sampling started: CPU after it is what the samples stand for. */
+  cpuUs?: number;
 }
 
 export interface ChunkMessage {
@@ -63,6 +70,10 @@ export interface ChunkMessage {
    * the root), frame index into `frames`, and the number of samples whose leaf is this node.
    */
   nodes: number[];
+  /** The process's CPU time (µs, user + system) at the chunk's end. */
+  cpuUs?: number;
+  /** IPC messages (`process.on('message')` deliveries: jobs, for most pools) received so far. */
+  messages?: number;
 }
 
 /** A child process that this process started (Node or not). */
@@ -83,6 +94,9 @@ export interface ExitMessage {
   code: number | null;
   signal: string | null;
   time: number;
+  /** From the process itself: its CPU time (µs) at exit, and the IPC messages it received. */
+  cpuUs?: number;
+  messages?: number;
 }
 
 /** The agent stopped sampling and unhooked itself (after a stop command, or after losing the collector). */

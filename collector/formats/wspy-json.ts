@@ -3,7 +3,7 @@
 // step at a time on load; newer versions are refused with a message that says so.
 
 import { gzipSync } from 'node:zlib';
-import { ProcessRecord, Recording, RecordingMeta, sampleCount, UserError } from '../model';
+import { ProcessCpu, ProcessRecord, Recording, RecordingMeta, sampleCount, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
 import { gunzipOrUndefined, isGzip, jsonOf, looksLikeJson } from './sniff';
 
@@ -49,6 +49,8 @@ export interface WspyProcessV1 {
   intervalUs: number;
   errors: string[];
   queues?: string[];
+  cpu?: ProcessCpu;
+  messages?: number;
   samples: { stack: number[]; count: number[]; time: number[] };
 }
 
@@ -89,6 +91,8 @@ function processDocument(p: ProcessRecord): WspyProcessV1 {
     intervalUs: p.intervalUs,
     errors: p.errors,
     queues: p.queues,
+    cpu: p.cpu,
+    messages: p.messages,
     samples: { stack: p.samples.stack, count: p.samples.count, time: p.samples.time },
   };
   // Absent fields are left out rather than written as null.
@@ -204,6 +208,12 @@ function checkProcess(c: Checker, value: unknown, at: string, stackCount: number
   if (d.exitCode !== undefined) p.exitCode = d.exitCode === null ? null : c.number(d.exitCode, `${at}.exitCode`);
   if (d.signal !== undefined) p.signal = d.signal === null ? null : c.string(d.signal, `${at}.signal`);
   if (d.queues !== undefined) p.queues = c.strings(d.queues, `${at}.queues`);
+  if (d.cpu !== undefined) {
+    const cpu = c.object(d.cpu, `${at}.cpu`);
+    p.cpu = { sampledMs: c.number(cpu.sampledMs, `${at}.cpu.sampledMs`) };
+    if (cpu.beforeAgentMs !== undefined) p.cpu.beforeAgentMs = c.number(cpu.beforeAgentMs, `${at}.cpu.beforeAgentMs`);
+  }
+  if (d.messages !== undefined) p.messages = c.number(d.messages, `${at}.messages`);
   // Keep the written field order so that a re-export gives the same bytes.
   return p;
 }

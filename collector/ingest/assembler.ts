@@ -2,7 +2,7 @@
 // it messages; it never does I/O. Messages come from other processes, so every one is checked
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
-import { commandLabel, emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from '../model';
+import { commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from '../model';
 
 const MAX_STRING = 4096;
 /** Marks a frame of a hidden file in a chunk's frame translation table. */
@@ -21,6 +21,8 @@ export interface AssemblerStats {
 export class RecordingAssembler {
   private readonly builder: RecordingBuilder;
   private readonly seenChunks = new Set<string>();
+  /** CPU readings and non-idle samples per process, turned into ProcessRecord.cpu at finish. */
+  private readonly cpu = new Map<ProcessRecord, CpuReadings>();
   private samples = 0;
   private rejected = 0;
 
@@ -83,7 +85,24 @@ export class RecordingAssembler {
     const r = this.recording;
     r.meta.endTime = endTime;
     for (const p of r.processes) if (p.endTime === undefined) p.endTime = endTime;
+    for (const [p, c] of this.cpu) applyCpu(p, c, r.meta.idle);
+    this.cpu.clear();
     return r;
+  }
+
+  private readings(p: ProcessRecord): CpuReadings {
+    let c = this.cpu.get(p);
+    if (!c) this.cpu.set(p, (c = { nonIdle: 0 }));
+    return c;
+  }
+
+  /** A CPU reading (µs) and message count from the process's own agent. */
+  private report(p: ProcessRecord, m: Untrusted): void {
+    if (isTime(m.cpuUs)) {
+      const c = this.readings(p);
+      c.lastUs = Math.max(c.lastUs ?? 0, m.cpuUs);
+    }
+    if (isInteger(m.messages) && m.messages >= 0) p.messages = Math.max(p.messages ?? 0, m.messages);
   }
 
   private reject(): false {
@@ -107,6 +126,11 @@ export class RecordingAssembler {
     p.nodeVersion = typeof m.node === 'string' ? clip(m.node) : undefined;
     p.startTime = m.start;
     p.sampled = !m.error;
+    if (isTime(m.cpuUs)) {
+      const c = this.readings(p);
+      c.startUs = m.cpuUs;
+      if (isTime(m.bootCpuUs) && m.bootCpuUs <= m.cpuUs) c.bootUs = m.bootCpuUs;
+    }
     if (typeof m.error === 'string') p.errors.push(clip(m.error));
     return true;
   }
@@ -127,6 +151,7 @@ export class RecordingAssembler {
     const nodeCount = m.nodes.length / 3;
     const stacks = new Array<StackIndex>(nodeCount);
     const hits: Array<[StackIndex, number]> = [];
+    let idleHits = 0;
     for (let i = 0; i < nodeCount; i++) {
       const parent = m.nodes[3 * i];
       const frame = m.nodes[3 * i + 1];
@@ -136,17 +161,24 @@ export class RecordingAssembler {
       if (!isInteger(count) || count < 0 || count > MAX_HITS) return false;
       const parentStack = parent === -1 ? ROOT_STACK : stacks[parent];
       stacks[i] = frames[frame] === HIDDEN ? parentStack : this.builder.stack(frames[frame], parentStack);
-      if (count > 0 && stacks[i] !== ROOT_STACK) hits.push([stacks[i], count]);
+      if (count > 0 && stacks[i] !== ROOT_STACK) {
+        hits.push([stacks[i], count]);
+        if (m.frames[frame][0] === IDLE_FRAME_NAME) idleHits += count;
+      }
     }
 
     this.seenChunks.add(key);
     const p = this.processFor(m.pid);
     p.sampled = true;
     const time = m.end - this.recording.meta.startTime;
+    let all = 0;
     for (const [stack, count] of hits) {
       this.builder.addSamples(p, stack, count, time);
-      this.samples += count;
+      all += count;
     }
+    this.samples += all;
+    this.readings(p).nonIdle += all - idleHits;
+    this.report(p, m);
     return true;
   }
 
@@ -169,6 +201,7 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    if (m.of === m.pid) this.report(p, m);
     return true;
   }
 
@@ -194,6 +227,28 @@ export class RecordingAssembler {
       errors: [],
     }));
   }
+}
+
+/** What a process's agent said about its CPU time, and how many non-idle samples it sent. */
+interface CpuReadings {
+  bootUs?: number;
+  startUs?: number;
+  lastUs?: number;
+  nonIdle: number;
+}
+
+/**
+ * The process's own CPU readings onto its record: CPU before the agent, and CPU per sample. V8's
+ * sampler ticks on wall time while the thread could run, so on a machine busier than its cores the
+ * samples overstate CPU; weighting each non-idle sample by (CPU since sampling started / non-idle
+ * samples) makes every figure CPU ms. Idle time kept (--idle) is wall time by nature: not reweighted.
+ */
+function applyCpu(p: ProcessRecord, c: CpuReadings, idleKept: boolean): void {
+  if (c.startUs === undefined) return;
+  const sampledUs = c.lastUs !== undefined ? Math.max(0, c.lastUs - c.startUs) : undefined;
+  if (sampledUs === undefined) return;
+  p.cpu = { ...(c.bootUs !== undefined ? { beforeAgentMs: c.bootUs / 1000 } : {}), sampledMs: sampledUs / 1000 };
+  if (!idleKept && c.nonIdle > 0 && sampledUs > 0) p.intervalUs = sampledUs / c.nonIdle;
 }
 
 /** A message whose pid was checked; every other field is still the sender's word. */

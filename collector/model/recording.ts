@@ -56,12 +56,31 @@ export interface ProcessRecord {
   signal?: string | null;
   /** True when an agent ran in the process (false for non-Node descendants). */
   sampled: boolean;
-  /** Sampling interval in microseconds: one sample stands for this much time. */
+  /**
+   * What one sample stands for, in µs: the sampling interval, or (for processes whose agent measured
+   * its CPU time, see `cpu`) the process's CPU time per non-idle sample, so that samples read as CPU.
+   */
   intervalUs: number;
   samples: SampleTable;
   errors: string[];
   /** Queue names the process works for, where known. */
   queues?: string[];
+  /** CPU time the process measured itself (`process.cpuUsage()`), where its agent reported it. */
+  cpu?: ProcessCpu;
+  /** IPC messages the process received (jobs, for a pooled child), where its agent counted them. */
+  messages?: number;
+}
+
+export interface ProcessCpu {
+  /** CPU ms before the agent ran (spawn and Node's bootstrap), which no sample sees; launch mode only. */
+  beforeAgentMs?: number;
+  /** CPU ms from the start of sampling to the last report: what the samples stand for. */
+  sampledMs: number;
+}
+
+/** CPU ms of a process that no sample stands for (before its agent ran); 0 when unknown. */
+export function unsampledCpuMs(p: ProcessRecord): number {
+  return p.cpu?.beforeAgentMs ?? 0;
 }
 
 export interface RecordingMeta {
