@@ -15,8 +15,10 @@ import { median, round, spread, sum } from './stats';
 import { oneJobPerChild, topologyOf } from './topology';
 import { Analysis, ANALYSIS_VERSION, AnalysisOptions, FamilyAnalysis, Topology } from './types';
 
-/** Children whose JS after start-up is below this share of their JS did their job at load. */
+/** Children whose JS after start-up is below this share of their JS did their job at load (when no job message came). */
 const NO_LATER_WORK = 0.1;
+/** The same when nobody counted messages: stricter, and only when no work after start-up repeats. */
+const NO_LATER_WORK_UNCOUNTED = 0.03;
 /** Work after start-up whose cost varies more than this between members (IQR / median) follows the job's input. */
 const VARIES_WITH_INPUT = 0.5;
 
@@ -90,7 +92,13 @@ function assignRoles(members: MemberSamples[], t: Topology, functions: ItemMs[],
   }
   const laterJs = median(members.map((m) => m.jsMs.work));
   const allJs = median(members.map((m) => m.jsMs.startup + m.jsMs.work));
-  if (oneJobPerChild(t) && allJs > 0 && laterJs < NO_LATER_WORK * allJs) {
+  // A child that got no job message and does nothing after loading got its job at load (in argv).
+  const later = laterJs / Math.max(allJs, 1e-9);
+  const jobAtLoad =
+    t.jobsPerMember !== undefined
+      ? t.jobsPerMember === 0 && later < NO_LATER_WORK
+      : later < NO_LATER_WORK_UNCOUNTED && !functions.some((x) => x.item.phase === 'work');
+  if (oneJobPerChild(t) && allJs > 0 && jobAtLoad) {
     const own = [...functions, ...modules]
       .filter((x) => !x.item.within && x.item.kind === 'project' && x.compileShare < 0.5 && x.libraryShare < 0.5)
       .sort((a, b) => b.item.totalMs - a.item.totalMs)[0];

@@ -72,3 +72,30 @@ test('a pid reused by a new process keeps both processes apart', () => {
   assert.equal(r.processes.length, 2);
   assert.deepEqual(r.processes.map((p) => sampleCount(p)), [5, 5]);
 });
+
+test('CPU the agent measured: what ran before it, and each non-idle sample weighted to CPU ms', () => {
+  const a = new RecordingAssembler({ startTime: 0, intervalUs: 1000 });
+  assert.ok(a.ingest({ ...hello(8, 1), bootCpuUs: 40_000, cpuUs: 50_000 }));
+  // 10 samples of work and 5 idle; 20 ms of CPU since sampling started (the machine was busy: 10 samples of 1 ms stand for 2 ms each).
+  const c: ChunkMessage = {
+    t: 'chunk', pid: 8, seq: 0, start: 1000, end: 2000,
+    frames: [['main', '/app/job.js', 1, 1], ['(idle)', '', 0, 0]],
+    nodes: [-1, 0, 10, -1, 1, 5],
+    cpuUs: 70_000,
+    messages: 3,
+  };
+  assert.ok(a.ingest(c));
+  assert.ok(a.ingest({ t: 'exit', pid: 8, of: 8, code: 0, signal: null, time: 2100, cpuUs: 70_500, messages: 3 }));
+  const p = a.finish(3000).processes[0];
+  assert.deepEqual(p.cpu, { beforeAgentMs: 40, sampledMs: 20.5 });
+  assert.equal(p.intervalUs, 2050);
+  assert.equal(p.messages, 3);
+  // A hostile reading is ignored, not trusted.
+  const b = new RecordingAssembler({ startTime: 0, intervalUs: 1000 });
+  b.ingest({ ...hello(9, 1), bootCpuUs: 90_000, cpuUs: 'x' });
+  b.ingest({ ...c, pid: 9, cpuUs: -5, messages: 1.5 });
+  const q = b.finish(3000).processes[0];
+  assert.equal(q.cpu, undefined);
+  assert.equal(q.intervalUs, 1000);
+  assert.equal(q.messages, undefined);
+});
