@@ -57,7 +57,7 @@ export interface Finding {
 
 export interface ReportAnalysis {
   families: ReportFamily[];
-  /** Ranked: set-up by what its cure saves, then the job; each followed by what runs inside it. */
+  /** Ranked by cost (set-up and the job alike); each followed by what runs inside it. */
   findings: Finding[];
 }
 
@@ -65,9 +65,9 @@ export interface ReportAnalysis {
 export const MAX_FINDINGS = 12;
 
 /**
- * The ranking: set-up (functions, package loads, module top-level code) by what its own cure saves
- * (ties by label), then the job, which no change shares; each finding is followed by those that run
- * inside it. Nested findings fill the rows up to `max`; findings that stand on their own are all kept.
+ * The ranking: functions, package loads and module top-level code by what they cost with their GC
+ * (ties by label), set-up and the job alike (the sentence says which); each finding is followed by
+ * those that run inside it. Nested findings fill the rows up to `max`; findings that stand on their own are all kept.
  */
 export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis {
   const families = a.families.map((f): ReportFamily => ({
@@ -110,9 +110,9 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
       });
     }
   });
-  // The job, which no change can share, goes last.
-  const rank = (x: Finding): number => (x.role === 'setup' ? 0 : 1);
-  top.sort((x, y) => rank(x) - rank(y) || y.savedMs - x.savedMs || y.totalMs - x.totalMs || x.label.localeCompare(y.label));
+  // By cost (with its GC), whether set-up or the job: the costliest thing is the culprit a reader
+  // looks for, and its sentence says whether a change saves it.
+  top.sort((x, y) => y.totalMs + y.gcMs - (x.totalMs + x.gcMs) || x.label.localeCompare(y.label));
   const findings: Finding[] = [];
   // Each finding is followed by those that run inside it, and theirs, so that a row's parts sit under it.
   const seen = new Set<string>();

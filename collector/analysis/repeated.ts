@@ -174,11 +174,14 @@ export function repeatedFunctions(ctx: FamilyContext): ItemMs[] {
   const early = new CandidateSums(r, members.map((m) => m.startupMsByStack), candidates);
 
   const dropped = new Set<FrameIndex>();
+  const anonymous = (f: FrameIndex): boolean => r.strings[r.frames.name[f]] === '';
   for (const x of candidates) {
     together.forEachBelow(x, (y, ms) => {
       if (ms < o.carryShare * total[x]) return;
-      if (kinds[x] === 'project' && kinds[y] === 'package') dropped.add(y);
-      else dropped.add(x);
+      // The call a user can change and name: a project frame over a package frame, a named
+      // function over the anonymous callback it calls (`compileValidators` over `(s) => ajv.compile(s)`).
+      const keepsCaller = kinds[x] === 'project' && (kinds[y] === 'package' || (anonymous(y) && !anonymous(x)));
+      dropped.add(keepsCaller ? y : x);
     });
   }
 
