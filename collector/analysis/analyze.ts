@@ -49,11 +49,11 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
     const topology = topologyOf(r, f, members);
     const functions = repeatedFunctions(ctx);
     const modules = moduleTopLevels(ctx, new Set(functions.map((x) => x.frame)));
-    const packages = packageLoads(members, familyMs, loads, o);
+    const packages = packageLoads(r, members, familyMs, loads, o);
     assignRoles(members, topology, functions, modules);
     const items = [...functions, ...modules];
     for (const x of items) priceItem(x, members, familyMs, topology, x.item.topLevel ? 'module' : 'function');
-    for (const p of packages) p.load.advice = adviceFor('lazy', 'package', p.load.name, topology);
+    for (const p of packages) p.load.advice = adviceFor(p.load.cure, 'package', p.load.name, topology);
     const setup = setupPerMember(r, members, items, packages, loads);
     const repeated = items.map((x) => x.item).sort((a, b) => b.totalMs - a.totalMs);
     return {

@@ -50,8 +50,11 @@ export function cureFor(item: Pick<RepeatedItem, 'role'>, compileShare: number):
 export function cureWords(cure: Cure, what: 'function' | 'package' | 'module', name: string): string {
   if (cure === 'precompile') return 'precompile (ajv standalone validation code, pug/handlebars templates compiled at build time) or compile on first use';
   if (what === 'package') {
-    if (name === 'aws-sdk') return 'lazy or narrower require (require aws-sdk/clients/s3 rather than aws-sdk, or the v3 @aws-sdk/client-* modules, inside the function that needs it)';
-    return `lazy or narrower require (require ${name} inside the function that needs it, or a smaller entry point of it)`;
+    if (cure === 'narrow') {
+      if (name === 'aws-sdk') return 'narrower require (the jobs use it: require aws-sdk/clients/s3 rather than aws-sdk, or the v3 @aws-sdk/client-* modules)';
+      return `narrower require (the jobs use ${name}: require only the entry point of it they use)`;
+    }
+    return `lazy require (no code here calls ${name} once it is loaded: require it inside the function that needs it)`;
   }
   if (what === 'module') return 'lazy (move the work out of the top level, into the first job that needs it)';
   return 'lazy (run it on first use, only in the jobs that need it)';
@@ -65,13 +68,13 @@ export function adviceFor(cure: Cure, what: 'function' | 'package' | 'module', n
   return `${own}; or keep children alive in a pool (${POOL_HOW})`;
 }
 
-export function adviceForPackage(name: string): string {
-  return cureWords('lazy', 'package', name);
+export function adviceForPackage(name: string, cure: 'lazy' | 'narrow'): string {
+  return cureWords(cure, 'package', name);
 }
 
 /** The short advice of a summary row. */
 export function shortAdvice(cure: Cure, what: 'function' | 'package' | 'module', t: Topology): string {
   if (cure === 'none') return 'the job itself';
-  const own = cure === 'precompile' ? 'precompile' : what === 'package' ? 'lazy or narrower require' : 'run it lazily';
+  const own = cure === 'precompile' ? 'precompile' : cure === 'narrow' ? 'narrower require' : what === 'package' ? 'lazy require' : 'run it lazily';
   return t.kind === 'pool' || t.kind === 'cluster' ? own : `${own}, or a pool`;
 }

@@ -96,7 +96,7 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
         package: p.name,
         phase: 'startup',
         role: 'setup',
-        cure: 'lazy',
+        cure: p.cure,
         members: p.members,
         of: p.of,
         msPerMember: p.msPerMember,
@@ -106,7 +106,7 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
         savedMs: p.estimate.savedMs,
         speedup: p.estimate.speedup,
         advice: p.advice,
-        shortAdvice: shortAdvice('lazy', 'package', f.topology),
+        shortAdvice: shortAdvice(p.cure, 'package', f.topology),
       });
     }
   });
@@ -170,7 +170,7 @@ export function membersNoun(f: ReportFamily): string {
  * A finding in words: what repeats and what it costs, then, for set-up, what each cure saves, e.g.
  * `Loading sequelize took 70 ms in 40 of 40 forks (2.80 s in all): 45 % of the children's CPU. In a pool
  * of 4 long-lived children: saves 5.1 s, about 9.0x the throughput (all start-up: bootstrap, module
- * loading, set-up, their GC). Lazy or narrower require (...): saves 3.0 s, about 1.9x (this item and its GC).`
+ * loading, set-up, their GC). Narrower require (...): saves 3.0 s, about 1.9x (this item and its GC).`
  */
 export function findingSentence(f: Finding, family: ReportFamily): string {
   return `${findingHead(f, family)} ${findingCures(f, family)}`;

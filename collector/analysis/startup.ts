@@ -47,20 +47,33 @@ export function startupSummary(members: MemberSamples[], familyMs: number, setup
 export class PackageLoads {
   private readonly listOf: Int32Array;
   private readonly lists: string[][] = [[]];
+  /** Per stack, the file (string index) of the innermost package module being loaded on it, -1 for none. */
+  readonly loadingFile: Int32Array;
+  /** Per stack, the file of the deepest package frame on it outside any package's loading (called by the project), -1 for none. */
+  readonly calledFile: Int32Array;
 
   constructor(r: Recording, kinds: FrameKind[]) {
     checkParentsFirst(r);
     const { frame, parent } = r.stacks;
     this.listOf = new Int32Array(frame.length);
+    this.loadingFile = new Int32Array(frame.length).fill(-1);
+    this.calledFile = new Int32Array(frame.length).fill(-1);
     for (let s = 0; s < frame.length; s++) {
       const p = parent[s];
-      if (p === ROOT_STACK) continue; // list 0: no package
-      let list = this.listOf[p];
       const f = frame[s];
+      if (p === ROOT_STACK) {
+        if (kinds[f] === 'package') this.calledFile[s] = r.frames.file[f];
+        continue; // list 0: no package
+      }
+      let list = this.listOf[p];
+      this.loadingFile[s] = this.loadingFile[p];
+      this.calledFile[s] = this.calledFile[p];
       if (kinds[frame[p]] === 'loader' && kinds[f] === 'package') {
         const name = packageOf(r.strings[r.frames.file[f]]);
         if (name && !this.lists[list].includes(name)) list = this.lists.push([...this.lists[list], name]) - 1;
-      }
+        this.loadingFile[s] = r.frames.file[f];
+      } else if (list === 0 && kinds[f] === 'package') this.calledFile[s] = r.frames.file[f];
+      if (list !== 0) this.calledFile[s] = -1;
       this.listOf[s] = list;
     }
   }
@@ -82,13 +95,17 @@ export interface PackageMs {
   startup: number[];
 }
 
-export function packageLoads(members: MemberSamples[], familyMs: number, loads: PackageLoads, o: RepeatOptions): PackageMs[] {
+export function packageLoads(r: Recording, members: MemberSamples[], familyMs: number, loads: PackageLoads, o: RepeatOptions): PackageMs[] {
   const n = members.length;
+  // Package files the members' own code calls outside any package's loading: what their jobs use.
+  const usedFiles = new Set<number>();
+  for (const m of members) for (const s of m.msByStack.stacks) if (s !== ROOT_STACK && loads.calledFile[s] >= 0) usedFiles.add(loads.calledFile[s]);
+  const usedPackages = new Set([...usedFiles].map((f) => packageOf(r.strings[f])));
   const need = membersNeeded(n, o.minMemberShare);
-  const perPackage = new Map<string, { whole: number[]; startup: number[] }>();
-  const slot = (name: string): { whole: number[]; startup: number[] } => {
+  const perPackage = new Map<string, { whole: number[]; startup: number[]; needed: number }>();
+  const slot = (name: string): { whole: number[]; startup: number[]; needed: number } => {
     let x = perPackage.get(name);
-    if (!x) perPackage.set(name, (x = { whole: new Array<number>(n).fill(0), startup: new Array<number>(n).fill(0) }));
+    if (!x) perPackage.set(name, (x = { whole: new Array<number>(n).fill(0), startup: new Array<number>(n).fill(0), needed: 0 }));
     return x;
   };
   members.forEach((m, j) => {
@@ -96,7 +113,10 @@ export function packageLoads(members: MemberSamples[], familyMs: number, loads: 
       const { stacks, ms } = source;
       for (let i = 0; i < stacks.length; i++) {
         const p = loads.outer(stacks[i]);
-        if (p !== undefined) slot(p)[key][j] += ms[i];
+        if (p === undefined) continue;
+        const x = slot(p);
+        x[key][j] += ms[i];
+        if (key === 'whole' && usedFiles.has(loads.loadingFile[stacks[i]])) x.needed += ms[i];
       }
     }
   });
@@ -108,8 +128,22 @@ export function packageLoads(members: MemberSamples[], familyMs: number, loads: 
     .map((p) => {
       const figures = memberFigures(p.values, n, p.total, familyMs);
       const gcMs = sum(members.map((m, j) => gcShare(m, p.startup[j], p.whole[j])));
+      // Code of it that runs outside its loading means the jobs use it: a lazy require would load it
+      // anyway, a narrower one saves the files nobody calls (and their share of the GC).
+      const used = p.needed > 0 || usedPackages.has(p.name);
+      const cure = used ? 'narrow' : 'lazy';
+      const unused = Math.max(0, p.total - p.needed);
+      const saved = used ? unused + (p.total > 0 ? (gcMs * unused) / p.total : 0) : p.total + gcMs;
       return {
-        load: { name: p.name, ...figures, gcMs: round(gcMs), estimate: estimateCure(p.total + gcMs, familyMs), advice: adviceForPackage(p.name) },
+        load: {
+          name: p.name,
+          ...figures,
+          gcMs: round(gcMs),
+          cure,
+          neededMs: round(p.needed),
+          estimate: estimateCure(saved, familyMs),
+          advice: adviceForPackage(p.name, cure),
+        },
         whole: p.whole,
         startup: p.startup,
       };

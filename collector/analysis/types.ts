@@ -30,8 +30,11 @@ export interface MemberFigures {
 /** Set-up (done once per child, whatever the job) or the job (per-job work, which no change shares). */
 export type Role = 'setup' | 'job';
 
-/** The cure of an item: precompile (compile-type set-up), lazy (a require, or set-up run on first use), none (the job). */
-export type Cure = 'precompile' | 'lazy' | 'none';
+/**
+ * The cure of an item: precompile (compile-type set-up), lazy (a require no job uses, or set-up run on
+ * first use), narrow (a require of a package the job uses: require only the part it uses), none (the job).
+ */
+export type Cure = 'precompile' | 'lazy' | 'narrow' | 'none';
 
 /** How the members relate to jobs. */
 export interface Topology {
@@ -114,7 +117,11 @@ export interface PackageLoad extends MemberFigures {
   name: string;
   /** GC attributed to loading it over the family, CPU ms. */
   gcMs: number;
-  /** What a lazy (or narrower) require saves: the load and its GC, in every member. */
+  /** `lazy` when no code of it runs outside its own loading, else `narrow`: the jobs use it. */
+  cure: 'lazy' | 'narrow';
+  /** Family ms loading the files of it whose code runs later (what a narrower require still loads). */
+  neededMs: number;
+  /** What its cure saves: lazy, the load and its GC; narrow, the load of files no caller uses and its GC share. */
   estimate: Estimate;
   advice: string;
 }

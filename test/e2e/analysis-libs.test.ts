@@ -25,7 +25,7 @@ test('a fork-per-job worker loading bullmq in every child: loading bullmq is ran
   const firstLine = r.stderr.split('\n').find((l) => l.startsWith('wspy:   '));
   assert.match(
     firstLine ?? '',
-    /Loading bullmq took [\d.]+ ms in 8 of 8 forks \([\d.]+ m?s in all\): \d+ % of the children's CPU\. In a pool of 2 long-lived children: saves [\d.]+ m?s, about [\d.]+x the throughput \(all start-up: bootstrap, module loading, set-up, their GC\)\. Lazy or narrower require .*: saves [\d.]+ m?s, about [\d.]+x \(this item and its GC\)\./,
+    /Loading bullmq took [\d.]+ ms in 8 of 8 forks \([\d.]+ m?s in all\): \d+ % of the children's CPU\. In a pool of 2 long-lived children: saves [\d.]+ m?s, about [\d.]+x the throughput \(all start-up: bootstrap, module loading, set-up, their GC\)\. (?:Lazy|Narrower) require .*: saves [\d.]+ m?s, about [\d.]+x \(this item and its GC\)\./,
   );
 
   // Each child measured its own CPU: before the agent (Node's bootstrap) and while it was sampled.

@@ -180,3 +180,31 @@ test('the panel\'s row cap never hides a finding that stands on its own', () => 
   const ra = reportAnalysis(a, 3);
   assert.ok(ra.findings.filter((x) => !x.within).length >= 9, ra.findings.map((x) => x.label).join());
 });
+
+test('a package the jobs call is priced as a narrower require (the files nobody calls); one they never call as a lazy one', () => {
+  const sdk = loading('aws-sdk');
+  const sub = (file: string): string[] => [...sdk, REQUIRE, LOAD, COMPILE, `@/app/node_modules/aws-sdk/${file}:1`];
+  const a = analyze(
+    family(4, () => ({
+      messages: 1,
+      samples: [
+        [[BOOT], 5],
+        [sdk, 10],
+        [sub('lib/core.js'), 30],
+        [sub('clients/ec2.js'), 60],
+        [loading('lodash'), 20],
+        [['handle@/app/jobs.js:4', 'getSignedUrl@/app/node_modules/aws-sdk/lib/core.js:900'], 5],
+      ],
+    })).recording,
+  );
+  const [aws, lodash] = a.families[0].packages;
+  assert.equal(aws.name, 'aws-sdk');
+  assert.equal(aws.cure, 'narrow');
+  assert.equal(aws.neededMs, 4 * 30);
+  assert.equal(aws.estimate.savedMs, 4 * 70);
+  assert.match(aws.advice, /^narrower require \(the jobs use it: require aws-sdk\/clients\/s3/);
+  assert.equal(lodash.name, 'lodash');
+  assert.equal(lodash.cure, 'lazy');
+  assert.equal(lodash.estimate.savedMs, 4 * 20);
+  assert.match(summaryLines(a)[0], /^Loading aws-sdk took 100 ms .* Narrower require .*: saves 280 ms/);
+});
