@@ -16,6 +16,8 @@ export interface ReportFamily {
   command: string;
   /** Members are forks of processes in the recording: speak of "forks". */
   forked: boolean;
+  /** Members are worker threads: speak of "threads". */
+  threads?: boolean;
   /** Process keys of the members. */
   keys: string[];
   topology: Topology;
@@ -74,6 +76,7 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
     entry: f.entry,
     command: f.command,
     forked: f.forked,
+    ...(f.threads ? { threads: true } : {}),
     keys: f.keys,
     topology: f.topology,
     ...(f.pool ? { pool: f.pool } : {}),
@@ -163,6 +166,7 @@ function itemFinding(f: FamilyAnalysis, family: number, item: RepeatedItem): Fin
 
 /** Members of a family in words: `forks`, or `processes of node a.js` when they are not forks. */
 export function membersNoun(f: ReportFamily): string {
+  if (f.threads) return `threads of ${f.entry}`;
   return f.forked ? 'forks' : `processes of ${f.entry}`;
 }
 
@@ -178,7 +182,7 @@ export function findingSentence(f: Finding, family: ReportFamily): string {
 
 /** What repeats and what it costs. */
 export function findingHead(f: Finding, family: ReportFamily): string {
-  const whose = family.forked ? "the children's CPU" : 'their CPU';
+  const whose = family.forked && !family.threads ? "the children's CPU" : 'their CPU';
   const noun = membersNoun(family);
   const cost = `(${ms(f.totalMs)} in all): ${percent(f.share)} of ${whose}`;
   if (f.what === 'package') return `Loading ${f.label} took ${ms(f.msPerMember)} in ${f.members} of ${f.of} ${noun} ${cost}.`;
