@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import { agentConfigFromEnv, putAgentInOwnEnv, removeAgentFromOwnEnv, restoreAgentVariables, type AgentVariables } from './environment';
 import { ChildFollower } from './follow';
+import { cpuNowUs, MessageCounter } from './jobs';
 import { encodeChunk } from './encode';
 import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, ExitMessage, HelloMessage } from './protocol';
 import { recordingDirOf } from './recording-dir';
@@ -63,6 +64,9 @@ class Agent {
    * the final stop and encode), in µs: reported as agentCpuMs so the report can show it.
    */
   private unsampledCpuUs = 0;
+  private readonly messages = new MessageCounter();
+  /** The process's CPU (µs) when the profiler started: what the samples stand for begins here. */
+  private sampleCpuUs: number | undefined;
   /** Node's process 'worker' event: every worker thread started here, and how it ended. */
   private readonly onWorker = (worker: import('worker_threads').Worker): void => guard(() => this.reportThread(worker));
 
@@ -76,7 +80,12 @@ class Agent {
   }
 
   begin(): void {
+    // CPU before the agent ran (spawn, Node's bootstrap) is what no sample sees; CPU after sampling
+    // starts is what the samples stand for. Attached, "before" is the process's whole past: not sent.
+    // process.cpuUsage() is the whole process's: only the main thread's agent reports it.
+    const main = this.thread === undefined;
     const cpu0 = process.cpuUsage();
+    const bootCpuUs = this.attached || !main ? undefined : cpu0.user + cpu0.system;
     let error: string | undefined;
     let loaded: LoadedSampler | undefined;
     try {
@@ -94,6 +103,7 @@ class Agent {
       node: process.version,
       start: Math.round(Date.now() - process.uptime() * 1000),
       ...(error !== undefined ? { error } : {}),
+      ...(bootCpuUs !== undefined ? { bootCpuUs } : {}),
     });
     if (collectorGone(this.config) || !appendToSpool(this.config.spool, this.pid, this.hello)) {
       // No spool (or no wspy left to read it) means the recording this environment points at is
@@ -111,6 +121,7 @@ class Agent {
       this.follower = new ChildFollower(this.config, (m) => this.send(m));
       if (this.attached) this.follower.patchNow();
       else this.follower.watchLoads();
+      guard(() => this.messages.install());
     }
     process.prependListener('exit', this.onExit);
     process.on('worker', this.onWorker);
@@ -126,6 +137,7 @@ class Agent {
     });
     this.windowStart = Date.now();
     this.unsampledCpuUs += cpuUsSince(cpu0);
+    if (main) this.sampleCpuUs = cpuNowUs();
   }
 
   /** Final chunk and bye (over ws when possible), then unhook; the program carries on. */
@@ -182,9 +194,11 @@ class Agent {
     if (!sampler) return;
     if (!restart) this.sampler = undefined;
     const end = Date.now();
+    const readings = this.cpuReadings();
     const chunk = encodeChunk(sampler.collect(restart), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
     this.windowStart = end;
     if (!chunk) return;
+    Object.assign(chunk, readings);
     this.seq++;
     const entry = this.entryHello();
     if (entry) this.send(entry);
@@ -239,6 +253,8 @@ class Agent {
     if (collectorGone(this.config)) return;
     const cpu0 = process.cpuUsage();
     const messages: AgentMessage[] = [...this.unconfirmed];
+    // Read before encoding the last chunk, so that the agent's own exit work is not counted as the program's.
+    const readings = this.cpuReadings();
     guard(() => {
       const sampler = this.sampler;
       this.sampler = undefined;
@@ -246,11 +262,11 @@ class Agent {
       const chunk = sampler && encodeChunk(sampler.collect(false), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
       const entry = this.entryHello();
       if (entry) messages.push(entry);
-      if (chunk) messages.push(this.stamp(chunk));
+      if (chunk) messages.push(this.stamp({ ...chunk, ...readings }));
     });
     const exitCode = typeof code === 'number' ? code : null;
     this.unsampledCpuUs += cpuUsSince(cpu0);
-    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now(), ...this.agentCpu() }));
+    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now(), ...readings, ...this.agentCpu() }));
     appendToSpool(this.config.spool, this.pid, ...messages);
   }
 
@@ -258,6 +274,15 @@ class Agent {
    * agentCpuMs for the exit or bye; the main thread's only, since process.cpuUsage() counts every
    * thread of the process and a worker's agent cannot tell its own share.
    */
+  /**
+   * The main thread's CPU readings (µs): now, and when the profiler started; with the IPC messages
+   * received so far. None from a worker thread: process.cpuUsage() counts every thread.
+   */
+  private cpuReadings(): { cpuUs?: number; sampleCpuUs?: number; messages?: number } {
+    if (this.thread !== undefined) return {};
+    return { cpuUs: cpuNowUs(), ...(this.sampleCpuUs !== undefined ? { sampleCpuUs: this.sampleCpuUs } : {}), messages: this.messages.count };
+  }
+
   private agentCpu(): { agentCpuMs?: number } {
     return this.thread === undefined ? { agentCpuMs: Math.round(this.unsampledCpuUs) / 1000 } : {};
   }
@@ -286,6 +311,7 @@ class Agent {
     this.timer = undefined;
     guard(() => this.blockingWait?.undo());
     this.blockingWait = undefined;
+    guard(() => this.messages.undo());
     guard(() => this.follower?.undo());
     process.removeListener('exit', this.onExit);
     process.removeListener('worker', this.onWorker);

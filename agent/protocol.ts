@@ -56,9 +56,25 @@ export interface HelloMessage extends FromThread {
   start: number;
   /** Set when the agent could not sample (unsupported Node ABI, binding failed to load, ...). */
   error?: string;
+  /**
+   * Launch mode only: the process's CPU time (user + system, µs, `process.cpuUsage()`) before the
+   * agent ran, i.e. spawn and Node's bootstrap, which no sample sees.
+   */
+  bootCpuUs?: number;
 }
 
-export interface ChunkMessage extends FromThread {
+/**
+ * The main thread's CPU readings, on chunks and on its exit: the process's CPU time (µs, user +
+ * system) now and when the profiler started (CPU between the two is what the samples stand for),
+ * and the IPC messages (`process.on('message')` deliveries: jobs, for most pools) received so far.
+ */
+export interface CpuReadings {
+  cpuUs?: number;
+  sampleCpuUs?: number;
+  messages?: number;
+}
+
+export interface ChunkMessage extends FromThread, CpuReadings {
   t: 'chunk';
   pid: number;
   seq: number;
@@ -83,7 +99,7 @@ export interface SpawnMessage {
 }
 
 /** A process ended: sent by the process itself at exit, or by its parent that saw it end. */
-export interface ExitMessage extends FromThread {
+export interface ExitMessage extends FromThread, CpuReadings {
   t: 'exit';
   pid: number;
   /** The process whose end is reported (pid itself, or a child of pid). */

@@ -109,6 +109,9 @@ export function analyzeSafely(r: Recording): Analysis | undefined {
   }
 }
 
+/** A report whose largest family has this many members opens in the family view (one click from per process). */
+export const FAMILY_VIEW_FROM = 20;
+
 /** The family view (merge switch) and the colouring by repetition, named after the largest family. */
 function renderViewSwitches(ra: ReportAnalysis | undefined): string {
   const family = ra?.families[0];
@@ -117,7 +120,9 @@ function renderViewSwitches(ra: ReportAnalysis | undefined): string {
   }
   const example = `${family.keys.length} x ${family.entry}`;
   const noun = family.threads ? 'threads' : family.forked ? 'forks' : 'processes';
-  return `<label title="One block per family of processes (the same program, whatever its arguments), e.g. ${h(example)}"><input id="merge" type="checkbox"> Family view: merge ${noun} into one block (${h(example)})</label>
+  // Hundreds of forks side by side draw a barcode of slivers: such a report opens in the family view.
+  const checked = family.keys.length >= FAMILY_VIEW_FROM ? ' checked' : '';
+  return `<label title="One block per family of processes (the same program, whatever its arguments), e.g. ${h(example)}"><input id="merge" type="checkbox"${checked}> Family view: merge ${noun} into one block (${h(example)})</label>
 <label title="Red: the frame runs in every member of its family; grey: in one"><input id="color-repeat" type="checkbox"> Colour by repetition across ${noun}</label>`;
 }
 

@@ -4,7 +4,7 @@
 
 import type { Analysis } from '../collector/analysis';
 import { escapeHtml as h } from './escape';
-import { Finding, findingSentence, membersNoun, ms, percent, ReportAnalysis, times } from '../collector/analysis';
+import { capitalise, Finding, findingSentence, membersNoun, ms, percent, ReportAnalysis, times, topologyWords } from '../collector/analysis';
 
 export function renderRepeatedPanel(a: Analysis, ra: ReportAnalysis): string {
   if (ra.families.length === 0) return '';
@@ -16,20 +16,21 @@ export function renderRepeatedPanel(a: Analysis, ra: ReportAnalysis): string {
   }
   const family = ra.families[top.family];
   const startup = a.families[top.family]?.startup;
-  const startupLine = startup
-    ? `<p class="finding-note">Start-up, until the first job or timer: ${h(ms(startup.cpuMs.median))} of CPU per member, of which ${h(ms(startup.loadingMs.median))} loading modules and running their top-level code, and ${h(ms(startup.runtimeMs.median))} in Node's own runtime (bootstrap, GC), which no change to the program avoids.</p>`
+  const fa = a.families[top.family];
+  const startupLine = startup && fa
+    ? `<p class="finding-note">${h(capitalise(topologyWords(fa.topology)))}. Start-up, until the first job or timer: ${h(ms(startup.cpuMs.median))} of CPU per member, of which ${h(ms(startup.beforeAgentMs.median))} before the agent (spawn and Node's bootstrap), ${h(ms(startup.loadingMs.median))} loading modules and running their top-level code; all set-up, with its GC: ${h(ms(startup.setupMs.median))} per member. All figures are CPU time.</p>`
     : '';
   const rows = ra.findings.map((f, i) => row(f, i, ra));
   return `${title}
 <p class="finding" id="top-finding">${h(findingSentence(top, family))}</p>
 ${startupLine}
 <table id="repeated-table" class="findings">
-<thead><tr><th>function or package</th><th class="family">family</th><th class="num">in</th><th class="num">per member</th><th class="num">total</th><th class="num">share</th><th class="num">if it ran once</th><th>advice</th></tr></thead>
+<thead><tr><th>function or package</th><th class="family">family</th><th class="num">in</th><th class="num">per member</th><th class="num">total</th><th class="num">share</th><th class="num">its cure saves</th><th>advice</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table>
-<p class="note">Estimates assume the family is CPU-bound and each member is one unit of work; "if it ran once" is the throughput factor if the item ran in one long-lived process instead of in every member. See docs/ANALYSIS.md.</p>`;
+<p class="note">Estimates assume the family is CPU-bound; "its cure saves" is what a lazy (or narrower) require or a precompiled build saves: the item and its GC, in every member. The job itself is never promised as a saving. See docs/ANALYSIS.md, "The model".</p>`;
 }
 
 function row(f: Finding, i: number, ra: ReportAnalysis): string {
@@ -37,7 +38,7 @@ function row(f: Finding, i: number, ra: ReportAnalysis): string {
   const name = f.what === 'package' ? `loading ${f.label}` : f.label;
   const within = f.within ? `<small class="within">inside ${h(shortName(f.within))}</small>` : '';
   const called = f.calledFrom && !f.within ? `<small class="within">called from ${h(shortName(f.calledFrom))}</small>` : '';
-  const once = f.phase === 'work' ? '<small>the job itself?</small>' : `${h(ms(f.savedMs))} less, ${h(times(f.speedup))}`;
+  const once = f.role === 'job' ? '<small>the job itself</small>' : `${h(ms(f.savedMs))} less, ${h(times(f.speedup))}`;
   // The family is repeated under the name for narrow windows, where its own column is hidden.
   const familyText = `${family.keys.length} x ${family.entry}`;
   return `<tr data-finding="${i}"${f.within ? ' class="nested"' : ''} tabindex="0">
@@ -57,3 +58,4 @@ function shortName(label: string): string {
   const m = /^(.*?) \(/.exec(label);
   return m ? m[1] : label;
 }
+

@@ -1,47 +1,80 @@
-// What the family would gain if a repeated item ran once instead of in every member, and what to do
-// about it in Node. Pure.
+// What the family would save with each cure, and the advice that fits Node and the family's topology.
+// Pure.
 //
-// Assumptions (docs/ANALYSIS.md): the family is CPU-bound, so throughput scales with CPU per unit of
-// work; the item's cost per member is its median; running it once costs one member's share. Node's
-// fork() starts a fresh V8 that inherits nothing, so "do it in the parent before fork" is never advice.
+// Two cures (docs/ANALYSIS.md, "The model"):
+// - a pool of long-lived children (only for children that each live for one job): set-up (bootstrap,
+//   module loading, set-up after it, their GC) runs once per pool child instead of once per member;
+// - lazy or precompiled (one item): the item and its GC no longer run, in any member.
+// Per-job work (the job) has no cure: it is never promised as a saving. The family is assumed
+// CPU-bound, so throughput scales with CPU per job. Node's fork() starts a fresh V8 that inherits
+// nothing, so "do it in the parent before fork" is never advice.
 
-import { Estimate, RepeatedItem } from './types';
+import { Cure, Estimate, PoolEstimate, RepeatedItem, Topology } from './types';
 import { round } from './stats';
 
-export function estimateOnce(totalMs: number, msPerMember: number, familyMs: number): Estimate {
-  const savedMs = Math.max(0, totalMs - msPerMember);
-  const rest = familyMs - savedMs;
+/** Saving `savedMs` out of a family's `familyMs` CPU: the fall and the throughput factor. */
+export function estimateCure(savedMs: number, familyMs: number): Estimate {
+  const saved = Math.max(0, Math.min(savedMs, familyMs));
+  const rest = familyMs - saved;
   return {
-    savedMs: round(savedMs),
-    cpuFall: familyMs > 0 ? round(savedMs / familyMs, 4) : 0,
+    savedMs: round(saved),
+    cpuFall: familyMs > 0 ? round(saved / familyMs, 4) : 0,
     speedup: rest > 0 ? round(familyMs / rest, 2) : 1,
   };
 }
 
-const POOL =
-  'keep children alive in a pool (BullMQ sandboxed processors reuse up to `concurrency` children, or useWorkerThreads; workerpool; one long-lived child that takes many jobs)';
+/** If an item ran once instead of in every member (kept for the start-up summary). */
+export function estimateOnce(totalMs: number, msPerMember: number, familyMs: number): Estimate {
+  return estimateCure(Math.max(0, totalMs - msPerMember), familyMs);
+}
 
-/** Advice for a repeated function. */
-export function adviceForItem(item: Pick<RepeatedItem, 'kind' | 'package' | 'phase'>): string {
-  if (item.phase === 'work') {
-    return `${POOL} so that set-up done on the first job is reused; if this is the job itself, it cannot be shared`;
+/** A pool of `children` long-lived children: each member's set-up runs `children` times in all. */
+export function estimatePool(setupMs: number[], children: number, familyMs: number): PoolEstimate {
+  const sorted = [...setupMs].sort((a, b) => a - b);
+  const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
+  const total = setupMs.reduce((a, b) => a + b, 0);
+  const kept = Math.min(children, setupMs.length) * median;
+  return { children, ...estimateCure(total - kept, familyMs) };
+}
+
+export const POOL_HOW =
+  'BullMQ sandboxed processors reuse up to `concurrency` children, or useWorkerThreads; workerpool; one long-lived child that takes many jobs';
+
+/** The cure for a set-up item. */
+export function cureFor(item: Pick<RepeatedItem, 'role'>, compileShare: number): Cure {
+  if (item.role === 'job') return 'none';
+  return compileShare >= 0.5 ? 'precompile' : 'lazy';
+}
+
+/** The item's own cure in words, e.g. `precompile it (ajv standalone code, ...)`. */
+export function cureWords(cure: Cure, what: 'function' | 'package' | 'module', name: string): string {
+  if (cure === 'precompile') return 'precompile (ajv standalone validation code, pug/handlebars templates compiled at build time) or compile on first use';
+  if (what === 'package') {
+    if (cure === 'narrow') {
+      if (name === 'aws-sdk') return 'narrower require (the jobs use it: require aws-sdk/clients/s3 rather than aws-sdk, or the v3 @aws-sdk/client-* modules)';
+      return `narrower require (the jobs use ${name}: require only the entry point of it they use)`;
+    }
+    return `lazy require (no code here calls ${name} once it is loaded: require it inside the function that needs it)`;
   }
-  if (item.kind === 'package') {
-    return `${POOL}, or load ${item.package} lazily (require it inside the function that needs it) or load less of it`;
-  }
-  return `${POOL}, or run it lazily (on first use, only in the jobs that need it)`;
+  if (what === 'module') return 'lazy (move the work out of the top level, into the first job that needs it)';
+  return 'lazy (run it on first use, only in the jobs that need it)';
 }
 
-export function adviceForPackage(name: string): string {
-  return `load ${name} lazily (require it inside the function that needs it), require a smaller entry point of it, or ${POOL}`;
+/** The advice of an item or package, given the family's topology. */
+export function adviceFor(cure: Cure, what: 'function' | 'package' | 'module', name: string, t: Topology): string {
+  if (cure === 'none') return 'the job itself: per-job work, which no change shares';
+  const own = cureWords(cure, what, name);
+  if (t.kind === 'pool' || t.kind === 'cluster') return own;
+  return `${own}; or keep children alive in a pool (${POOL_HOW})`;
 }
 
-export function adviceForStartup(): string {
-  return `${POOL}, or load less at start-up and require the rest lazily`;
+export function adviceForPackage(name: string, cure: 'lazy' | 'narrow'): string {
+  return cureWords(cure, 'package', name);
 }
 
-/** The short advice of a summary line. */
-export function shortAdvice(item: Pick<RepeatedItem, 'kind' | 'phase'>): string {
-  if (item.phase === 'work') return 'keep children alive so set-up is reused';
-  return item.kind === 'package' ? 'keep children alive or load the package lazily' : 'keep children alive or load lazily';
+/** The short advice of a summary row. */
+export function shortAdvice(cure: Cure, what: 'function' | 'package' | 'module', t: Topology): string {
+  if (cure === 'none') return 'the job itself';
+  const own = cure === 'precompile' ? 'precompile' : cure === 'narrow' ? 'narrower require' : what === 'package' ? 'lazy require' : 'run it lazily';
+  return t.kind === 'pool' || t.kind === 'cluster' ? own : `${own}, or a pool`;
 }

@@ -15,6 +15,6 @@ export { startupCpuMs } from './phases';
 export type { DiffNode, DiffOptions, DiffResult, FunctionChange, Normalize } from './diff';
 export { findingSentence, MAX_FINDINGS, membersNoun, reportAnalysis, summaryLines } from './findings';
 export type { Finding, ReportAnalysis, ReportFamily } from './findings';
-export { ms, percent, times } from './words';
+export { capitalise, ms, percent, times, topologyWords } from './words';
 export { TopTally } from './top';
 export type { TopRow, TopSnapshot } from './top';

@@ -1,7 +1,7 @@
 // One member process, read once for the analysis: its CPU samples (idle dropped unless the recording
 // kept idle time) in time order, and where its start-up ends. Pure.
 
-import { DenseSums, IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, samplesToMs } from '../model';
+import { DenseSums, IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, samplesToMs, unsampledCpuMs } from '../model';
 import { FrameKind, isUserCode } from './classify';
 
 /** CPU ms per stack, as parallel arrays in the order the stacks were first sampled (it decides ties later on). */
@@ -16,7 +16,16 @@ export interface MemberSamples {
   msByStack: StackMs;
   /** The same, for the start-up window only. */
   startupMsByStack: StackMs;
+  /** CPU ms of the whole process: its samples plus what it spent before its agent ran. */
   totalMs: number;
+  /** CPU ms before the agent ran (spawn, Node's bootstrap): part of start-up that no sample sees. */
+  beforeAgentMs: number;
+  /** GC samples (V8's `(garbage collector)` with no JS under it), in and after the start-up window. */
+  gcMs: { startup: number; work: number };
+  /** Samples that run JS or the module loader (not Node's runtime alone), in and after the window: what GC is shared over. */
+  jsMs: { startup: number; work: number };
+  /** IPC messages the process received (jobs, for pooled children), where its agent counted them. */
+  jobs?: number;
   startup: {
     /** CPU ms from the process's start until its first sample that runs user code outside the loader. */
     cpuMs: number;
@@ -35,6 +44,11 @@ const UNDER_LOADER = 1;
 const RUNS_USER_CODE = 2;
 /** The stack's own (leaf) frame is V8's (idle) frame. */
 const IDLE_LEAF = 4;
+/** The stack's own (leaf) frame is V8's (garbage collector) frame. */
+const GC_LEAF = 8;
+
+/** V8's name for samples taken while the garbage collector runs. */
+export const GC_FRAME_NAME = '(garbage collector)';
 
 /**
  * Throws unless every stack comes after its parent in the stack table. RecordingBuilder and the
@@ -62,6 +76,7 @@ function stackFacts(r: Recording, kinds: FrameKind[]): Uint8Array {
     if (kind === 'loader') bits |= UNDER_LOADER;
     if (isUserCode(kind)) bits |= RUNS_USER_CODE;
     if (r.strings[r.frames.name[f]] === IDLE_FRAME_NAME) bits |= IDLE_LEAF;
+    if (r.strings[r.frames.name[f]] === GC_FRAME_NAME) bits |= GC_LEAF;
     return bits;
   });
   const facts = new Uint8Array(frame.length);
@@ -101,6 +116,8 @@ export class MemberReader {
     let inStartup = true;
     let lastStartupTime: number | undefined;
     let totalMs = 0;
+    const gcMs = { startup: 0, work: 0 };
+    const jsMs = { startup: 0, work: 0 };
     for (let i = 0; i < stack.length; i++) {
       const s = stack[i];
       const bits = s === ROOT_STACK ? 0 : facts[s];
@@ -112,6 +129,9 @@ export class MemberReader {
       const hasLoader = (bits & UNDER_LOADER) !== 0;
       const hasUser = (bits & RUNS_USER_CODE) !== 0;
       if (inStartup && hasUser && !hasLoader) inStartup = false;
+      const window = inStartup ? 'startup' : 'work';
+      if (hasUser || hasLoader) jsMs[window] += ms;
+      else if (bits & GC_LEAF) gcMs[window] += ms;
       if (!inStartup) continue;
       early.add(s + 1, ms);
       startup.cpuMs += ms;
@@ -121,7 +141,21 @@ export class MemberReader {
     }
     const from = startOffset ?? firstSampleStart;
     if (lastStartupTime !== undefined && from !== undefined) startup.wallMs = Math.max(0, lastStartupTime - from);
-    return { process: p, msByStack: stackMsOf(whole), startupMsByStack: stackMsOf(early), totalMs, startup };
+    const beforeAgentMs = unsampledCpuMs(p);
+    // What no sample saw ran first: it is start-up, and part of the process's CPU.
+    startup.cpuMs += beforeAgentMs;
+    startup.runtimeMs += beforeAgentMs;
+    return {
+      process: p,
+      msByStack: stackMsOf(whole),
+      startupMsByStack: stackMsOf(early),
+      totalMs: totalMs + beforeAgentMs,
+      beforeAgentMs,
+      gcMs,
+      jsMs,
+      ...(p.messages !== undefined ? { jobs: p.messages } : {}),
+      startup,
+    };
   }
 }
 

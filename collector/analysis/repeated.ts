@@ -10,7 +10,8 @@
 
 import { DenseSums, displayFile, FrameIndex, functionName, MemberTally, packageOf, Recording, ROOT_STACK, StackIndex } from '../model';
 import { FrameKind, isUserCode, moduleTopLevelFrames } from './classify';
-import { adviceForItem, estimateOnce } from './estimate';
+import type { StackFlags } from './roles';
+import type { PackageLoads } from './startup';
 import { checkParentsFirst, MemberSamples, StackMs } from './member';
 import { memberFigures } from './stats';
 import { RepeatedItem, RepeatedPath } from './types';
@@ -44,7 +45,7 @@ interface Inclusive {
 }
 
 /** Inclusive ms per frame: each frame counts once per stack, however often it recurs in it. */
-class FrameInclusive implements Inclusive {
+export class FrameInclusive implements Inclusive {
   readonly sums: DenseSums;
   readonly size: number;
   /** The visit (one per stack added) at which each frame was last counted. */
@@ -132,13 +133,31 @@ function listedPathSums(r: Recording, sources: StackMs[], listed: StackIndex[]):
   return out;
 }
 
-export function repeatedFunctions(
-  r: Recording,
-  members: MemberSamples[],
-  familyMs: number,
-  kinds: FrameKind[],
-  o: RepeatOptions,
-): RepeatedItem[] {
+/** A listed item with what the rest of the analysis needs per member (members in order, 0 where it did not run). */
+export interface ItemMs {
+  item: RepeatedItem;
+  /** The frame it stands for (a function, or a module's top-level code). */
+  frame: FrameIndex;
+  /** Ms per member, whole process and start-up window. */
+  whole: number[];
+  startup: number[];
+  /** Shares of its time under a compiler frame, and spent in library code. */
+  compileShare: number;
+  libraryShare: number;
+}
+
+export interface FamilyContext {
+  r: Recording;
+  members: MemberSamples[];
+  familyMs: number;
+  kinds: FrameKind[];
+  o: RepeatOptions;
+  flags: StackFlags;
+  loads: PackageLoads;
+}
+
+export function repeatedFunctions(ctx: FamilyContext): ItemMs[] {
+  const { r, members, familyMs, kinds, o, flags } = ctx;
   const n = members.length;
   const need = membersNeeded(n, o.minMemberShare);
   const inclusive = new FrameInclusive(r);
@@ -151,14 +170,18 @@ export function repeatedFunctions(
     .filter((f) => isUserCode(kinds[f]) && !topLevel.has(f) && byFrame.members[f] >= need && total[f] >= o.minShare * familyMs)
     .sort((a, b) => total[b] - total[a])
     .slice(0, Math.max(60, o.maxItems * 3));
-  const together = new CandidateSums(r, members, candidates);
+  const together = new CandidateSums(r, members.map((m) => m.msByStack), candidates);
+  const early = new CandidateSums(r, members.map((m) => m.startupMsByStack), candidates);
 
   const dropped = new Set<FrameIndex>();
+  const anonymous = (f: FrameIndex): boolean => r.strings[r.frames.name[f]] === '';
   for (const x of candidates) {
     together.forEachBelow(x, (y, ms) => {
       if (ms < o.carryShare * total[x]) return;
-      if (kinds[x] === 'project' && kinds[y] === 'package') dropped.add(y);
-      else dropped.add(x);
+      // The call a user can change and name: a project frame over a package frame, a named
+      // function over the anonymous callback it calls (`compileValidators` over `(s) => ajv.compile(s)`).
+      const keepsCaller = kinds[x] === 'project' && (kinds[y] === 'package' || (anonymous(y) && !anonymous(x)));
+      dropped.add(keepsCaller ? y : x);
     });
   }
 
@@ -173,7 +196,10 @@ export function repeatedFunctions(
     }
     return best;
   };
-  const items = kept.map((f) => {
+  const compiled = flaggedFrameTotals(r, members, flags.compile);
+  const inLibrary = flaggedFrameTotals(r, members, flags.inLibrary);
+  const underPackage = packageTotals(ctx, new Set(kept));
+  const out = kept.map((f): ItemMs => {
     const values = together.perMember(f);
     const file = r.strings[r.frames.file[f]];
     const shown = displayFile(file, r.meta.cwd);
@@ -191,18 +217,66 @@ export function repeatedFunctions(
       kind,
       ...(pkg ? { package: pkg } : {}),
       phase,
+      role: 'setup',
+      cure: 'lazy',
+      gcMs: 0,
       ...figures,
-      estimate: estimateOnce(total[f], figures.msPerMember, familyMs),
+      estimate: { savedMs: 0, cpuFall: 0, speedup: 1 },
       advice: '',
     };
-    item.advice = adviceForItem(item);
-    return item;
+    // Work done while a package loads is that package's loading (listed as the package).
+    for (const [name, ms] of underPackage.get(f) ?? []) if (ms >= o.carryShare * total[f]) item.within = name;
+    return {
+      item,
+      frame: f,
+      whole: together.memberMs(f),
+      startup: early.memberMs(f),
+      compileShare: total[f] > 0 ? compiled[f] / total[f] : 0,
+      libraryShare: total[f] > 0 ? inLibrary[f] / total[f] : 0,
+    };
   });
   kept.forEach((f, i) => {
     const x = withinOf(f);
-    if (x !== undefined) items[i].within = items[kept.indexOf(x)].label;
+    if (x !== undefined) out[i].item.within = out[kept.indexOf(x)].item.label;
   });
-  return items;
+  return out;
+}
+
+/** Per frame, the family's ms of stacks that carry a flag (each frame once per stack). */
+export function flaggedFrameTotals(r: Recording, members: MemberSamples[], flag: Uint8Array): Float64Array {
+  const inclusive = new FrameInclusive(r);
+  for (const m of members) {
+    const { stacks, ms } = m.msByStack;
+    for (let i = 0; i < stacks.length; i++) if (stacks[i] !== ROOT_STACK && flag[stacks[i]]) inclusive.add(stacks[i], ms[i]);
+  }
+  const out = new Float64Array(inclusive.size);
+  for (const f of inclusive.sums.keys()) out[f] = inclusive.sums.get(f);
+  return out;
+}
+
+/** For each of `frames`, its family ms under each package load (the outermost package being loaded). */
+function packageTotals(ctx: FamilyContext, frames: Set<FrameIndex>): Map<FrameIndex, Map<string, number>> {
+  const { r, members, loads } = ctx;
+  const { frame, parent } = r.stacks;
+  const out = new Map<FrameIndex, Map<string, number>>();
+  const seen = new Set<FrameIndex>();
+  for (const m of members) {
+    const { stacks, ms } = m.msByStack;
+    for (let i = 0; i < stacks.length; i++) {
+      const pkg = stacks[i] === ROOT_STACK ? undefined : loads.outer(stacks[i]);
+      if (pkg === undefined) continue;
+      seen.clear();
+      for (let t = stacks[i]; t !== ROOT_STACK; t = parent[t]) {
+        const f = frame[t];
+        if (!frames.has(f) || seen.has(f)) continue;
+        seen.add(f);
+        let byPkg = out.get(f);
+        if (!byPkg) out.set(f, (byPkg = new Map()));
+        byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + ms[i]);
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -222,7 +296,7 @@ class CandidateSums {
   /** Per member, ms per candidate rank. */
   private readonly memberSums: Float64Array[] = [];
 
-  constructor(r: Recording, members: MemberSamples[], private readonly candidates: FrameIndex[]) {
+  constructor(r: Recording, sources: StackMs[], private readonly candidates: FrameIndex[]) {
     const k = candidates.length;
     this.rankOf = new Int32Array(r.frames.name.length).fill(-1);
     candidates.forEach((f, i) => (this.rankOf[f] = i));
@@ -244,10 +318,10 @@ class CandidateSums {
     }
 
     const chain: number[] = [];
-    for (const m of members) {
+    for (const source of sources) {
       const own = new Float64Array(k);
       this.memberSums.push(own);
-      const { stacks, ms } = m.msByStack;
+      const { stacks, ms } = source;
       for (let i = 0; i < stacks.length; i++) {
         if (stacks[i] === ROOT_STACK) continue;
         chain.length = 0;
@@ -269,6 +343,12 @@ class CandidateSums {
   perMember(f: FrameIndex): number[] {
     const rank = this.rankOf[f];
     return this.memberSums.map((own) => own[rank]).filter((ms) => ms > 0);
+  }
+
+  /** The ms of a candidate per member, members in order, 0 where it did not run. */
+  memberMs(f: FrameIndex): number[] {
+    const rank = this.rankOf[f];
+    return this.memberSums.map((own) => own[rank]);
   }
 
   /** Ms of samples with x above y; 0 when they never ran together. */

@@ -19,6 +19,10 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+export function median(values: number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
 export function spread(values: number[]): Spread {
   const s = [...values].sort((a, b) => a - b);
   return {

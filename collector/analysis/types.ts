@@ -3,10 +3,10 @@
 
 import { Spread } from './stats';
 
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 export interface Estimate {
-  /** CPU ms the family would save if the item ran once instead of in each member. */
+  /** CPU ms the family would save with the cure (for an item: lazy or precompiled, so it and its GC no longer run). */
   savedMs: number;
   /** savedMs as a share (0..1) of the family's CPU. */
   cpuFall: number;
@@ -27,6 +27,35 @@ export interface MemberFigures {
   share: number;
 }
 
+/** Set-up (done once per child, whatever the job) or the job (per-job work, which no change shares). */
+export type Role = 'setup' | 'job';
+
+/**
+ * The cure of an item: precompile (compile-type set-up), lazy (a require no job uses, or set-up run on
+ * first use), narrow (a require of a package the job uses: require only the part it uses), none (the job).
+ */
+export type Cure = 'precompile' | 'lazy' | 'narrow' | 'none';
+
+/** How the members relate to jobs. */
+export interface Topology {
+  /**
+   * `fork-per-job`: forked children, each for one job; `pool`: children that each took many jobs (IPC
+   * messages counted); `cluster`: cluster workers (the primary's own program); `one-off`: fewer than
+   * three forked children; `processes`: the same program, parents not recorded.
+   */
+  kind: 'fork-per-job' | 'pool' | 'cluster' | 'one-off' | 'processes';
+  /** Most members alive at once: the size of a pool that would do the same work. */
+  concurrency: number;
+  /** Median IPC messages received per member, where the agents counted them. */
+  jobsPerMember?: number;
+}
+
+/** What a pool of long-lived children would save: set-up runs once per pool child, not once per member. */
+export interface PoolEstimate extends Estimate {
+  /** Children in the pool (the family's concurrency). */
+  children: number;
+}
+
 export interface RepeatedItem extends MemberFigures {
   /** Function name, `(anonymous)` when it has none. */
   frame: string;
@@ -40,6 +69,14 @@ export interface RepeatedItem extends MemberFigures {
   package?: string;
   /** Where most of its time falls: the start-up window or later work. */
   phase: 'startup' | 'work';
+  /** Set-up or the job (see roles.ts): per-job work is never promised as a saving. */
+  role: Role;
+  cure: Cure;
+  /** The item is a module's top-level code (`frame` is `(top-level)`, `file` the module). */
+  topLevel?: boolean;
+  /** GC attributed to it over the family (see roles.ts), CPU ms. */
+  gcMs: number;
+  /** What its cure saves: its time and its GC, in every member (0 for the job). */
   estimate: Estimate;
   advice: string;
   /** Label of the listed item that most of this one's time runs under, when there is one. */
@@ -60,6 +97,10 @@ export interface StartupSummary {
   runtimeMs: Spread;
   /** Wall ms from start until start-up ended. */
   wallMs: Spread;
+  /** CPU ms per member before the agent ran (spawn, Node's bootstrap): unsampled, part of cpuMs and runtimeMs. */
+  beforeAgentMs: Spread;
+  /** CPU ms per member of all set-up: start-up (minus a job run at load) plus set-up after it (compilers) and its GC. */
+  setupMs: Spread;
   /** Sum of cpuMs over members, and its share of the family's CPU. */
   totalMs: number;
   share: number;
@@ -72,8 +113,15 @@ export interface StartupSummary {
 
 /** msPerMember here is the median CPU ms per member spent loading the package (its own files, what it requires, its top-level code). */
 export interface PackageLoad extends MemberFigures {
-  /** `sequelize`, `@org/pkg`. */
+  /** `sequelize`, `@org/pkg`. Packages it requires fold into it: no two packages count the same samples. */
   name: string;
+  /** GC attributed to loading it over the family, CPU ms. */
+  gcMs: number;
+  /** `lazy` when no code of it runs outside its own loading, else `narrow`: the jobs use it. */
+  cure: 'lazy' | 'narrow';
+  /** Family ms loading the files of it whose code runs later (what a narrower require still loads). */
+  neededMs: number;
+  /** What its cure saves: lazy, the load and its GC; narrow, the load of files no caller uses and its GC share. */
   estimate: Estimate;
   advice: string;
 }
@@ -89,15 +137,18 @@ export interface FamilyAnalysis {
   forked: boolean;
   /** True when the members are worker threads of one process (a pool of threads), not processes. */
   threads?: boolean;
-  /** CPU ms of all members together, and per member. */
+  /** CPU ms of all members together, and per member (including CPU before their agents ran). */
   cpuMs: number;
   msPerMember: Spread;
+  topology: Topology;
+  /** What a pool of `children` long-lived children would save; only for children that each live for one job. */
+  pool?: PoolEstimate;
   /** Functions that repeat in most members, costliest first. */
   repeated: RepeatedItem[];
   /** Call paths that repeat in most members, costliest first. */
   paths: RepeatedPath[];
   startup: StartupSummary;
-  /** Packages loaded in most members, costliest first. */
+  /** Packages loaded in most members, costliest first (top-level code of project modules is in `repeated`). */
   packages: PackageLoad[];
 }
 

@@ -17,3 +17,24 @@ export function percent(share: number): string {
 export function times(x: number): string {
   return `${x.toFixed(x < 2 ? 2 : 1)}x`;
 }
+
+/** A sentence's first letter in upper case (`Top-level code of x.js`); only for wspy's own words, never a function name. */
+export function capitalise(s: string): string {
+  return s.length > 0 ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** A family's topology in words: `a pool of 4 children taking about 10 jobs each`. */
+export function topologyWords(t: { kind: string; concurrency: number; jobsPerMember?: number }): string {
+  switch (t.kind) {
+    case 'pool':
+      return `pooled children (up to ${t.concurrency} at once, about ${Math.round(t.jobsPerMember ?? 0)} jobs each)`;
+    case 'cluster':
+      return `cluster workers (${t.concurrency} at once)`;
+    case 'fork-per-job':
+      return `a fork per job (up to ${t.concurrency} at once)`;
+    case 'one-off':
+      return 'one-off children';
+    default:
+      return 'processes of one program';
+  }
+}

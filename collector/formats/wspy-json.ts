@@ -3,7 +3,7 @@
 // step at a time on load; newer versions are refused with a message that says so.
 
 import { gzipSync } from 'node:zlib';
-import { ProcessRecord, Recording, RecordingMeta, sampleCount, UserError } from '../model';
+import { ProcessCpu, ProcessRecord, Recording, RecordingMeta, sampleCount, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
 import { gunzipOrUndefined, isGzip, jsonOf, looksLikeJson } from './sniff';
 
@@ -51,6 +51,8 @@ export interface WspyProcessV1 {
   intervalUs: number;
   errors: string[];
   queues?: string[];
+  cpu?: ProcessCpu;
+  messages?: number;
   samples: { stack: number[]; count: number[]; time: number[] };
 }
 
@@ -92,6 +94,8 @@ function processDocument(p: ProcessRecord): WspyProcessV1 {
     intervalUs: p.intervalUs,
     errors: p.errors,
     queues: p.queues,
+    cpu: p.cpu && cpuDocument(p.cpu),
+    messages: p.messages,
     samples: { stack: p.samples.stack, count: p.samples.count, time: p.samples.time },
   };
   // Absent fields are left out rather than written as null.
@@ -208,8 +212,24 @@ function checkProcess(c: Checker, value: unknown, at: string, stackCount: number
   if (d.exitCode !== undefined) p.exitCode = d.exitCode === null ? null : c.number(d.exitCode, `${at}.exitCode`);
   if (d.signal !== undefined) p.signal = d.signal === null ? null : c.string(d.signal, `${at}.signal`);
   if (d.queues !== undefined) p.queues = c.strings(d.queues, `${at}.queues`);
+  if (d.cpu !== undefined) {
+    const cpu = c.object(d.cpu, `${at}.cpu`);
+    p.cpu = cpuDocument({
+      beforeAgentMs: cpu.beforeAgentMs === undefined ? undefined : c.number(cpu.beforeAgentMs, `${at}.cpu.beforeAgentMs`),
+      sampledMs: c.number(cpu.sampledMs, `${at}.cpu.sampledMs`),
+      agentMs: cpu.agentMs === undefined ? undefined : c.number(cpu.agentMs, `${at}.cpu.agentMs`),
+    });
+  }
+  if (d.messages !== undefined) p.messages = c.number(d.messages, `${at}.messages`);
   // Keep the written field order so that a re-export gives the same bytes.
   return p;
+}
+
+/** A process's CPU figures in one key order, whoever built them, so that re-exports give the same bytes. */
+function cpuDocument(cpu: ProcessCpu): ProcessCpu {
+  const d: ProcessCpu = { beforeAgentMs: cpu.beforeAgentMs, sampledMs: cpu.sampledMs, agentMs: cpu.agentMs };
+  for (const k of Object.keys(d) as Array<keyof ProcessCpu>) if (d[k] === undefined) delete d[k];
+  return d;
 }
 
 /** Type checks that name the offending field in their UserError. */

@@ -3,7 +3,7 @@
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
 import { BLOCKING_WAIT_FRAME } from '../../agent/blocking-wait';
-import { AGENT_FRAME_NAME, commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex, threadKey } from '../model';
+import { commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex, threadKey } from '../model';
 
 const MAX_STRING = 4096;
 /** Marks a frame of a hidden file in a chunk's frame translation table. */
@@ -16,7 +16,7 @@ const UNSAMPLED_THREAD =
 const MAX_ARGV = 256;
 /** More hits on one node than a whole day sampled at 10 kHz: a forged or corrupt chunk. */
 const MAX_HITS = 2 ** 30;
-/** More agent CPU than a day: a forged or corrupt message. */
+/** The agent's own CPU on one process beyond a day is nonsense. */
 const MAX_AGENT_CPU_MS = 86_400_000;
 
 export interface AssemblerStats {
@@ -29,8 +29,8 @@ export interface AssemblerStats {
 export class RecordingAssembler {
   private readonly builder: RecordingBuilder;
   private readonly seenChunks = new Set<string>();
-  /** Processes whose agent's own CPU is already in the recording (an agent reports it once). */
-  private readonly agentCpuAdded = new WeakSet<ProcessRecord>();
+  /** CPU readings and non-idle samples per process, turned into ProcessRecord.cpu at finish. */
+  private readonly cpu = new Map<ProcessRecord, CpuReadings>();
   private samples = 0;
   private idleStack: StackIndex | undefined;
   private rejected = 0;
@@ -76,7 +76,8 @@ export class RecordingAssembler {
         case 'thread':
           return this.thread(msg) || this.reject();
         case 'bye':
-          return this.bye(msg) || this.reject();
+          if (msg.thread === undefined) this.agentCpu(this.processFor(msg.pid), msg);
+          return true;
         case 'queue':
           return this.queue(msg) || this.reject();
         default:
@@ -100,7 +101,38 @@ export class RecordingAssembler {
       if (p.endTime === undefined) p.endTime = endTime;
       if (p.thread !== undefined && !p.sampled && p.errors.length === 0) p.errors.push(UNSAMPLED_THREAD);
     }
+    for (const [p, c] of this.cpu) applyCpu(p, c, r.meta.idle);
+    this.cpu.clear();
     return r;
+  }
+
+  private readings(p: ProcessRecord): CpuReadings {
+    let c = this.cpu.get(p);
+    if (!c) this.cpu.set(p, (c = { nonIdle: 0 }));
+    return c;
+  }
+
+  /** CPU readings (µs) and a message count from the process's own agent. */
+  private report(p: ProcessRecord, m: Untrusted): void {
+    if (isTime(m.cpuUs)) {
+      const c = this.readings(p);
+      c.lastUs = Math.max(c.lastUs ?? 0, m.cpuUs);
+    }
+    if (isTime(m.sampleCpuUs)) this.readings(p).startUs = m.sampleCpuUs;
+    this.agentCpu(p, m);
+    if (isInteger(m.messages) && m.messages >= 0) p.messages = Math.max(p.messages ?? 0, m.messages);
+  }
+
+  /**
+   * The agent's own CPU where the profiler could not see it (its boot before sampling, its final
+   * stop and encode: agentCpuMs on exit or bye, main thread only). Kept apart, never a sample, so
+   * that no figure of the program counts what profiling added.
+   */
+  private agentCpu(p: ProcessRecord, m: Untrusted): void {
+    const ms = m.agentCpuMs;
+    if (m.thread !== undefined || typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_AGENT_CPU_MS) return;
+    const c = this.readings(p);
+    c.agentMs = Math.max(c.agentMs ?? 0, ms);
   }
 
   private reject(): false {
@@ -126,6 +158,9 @@ export class RecordingAssembler {
     p.nodeVersion = typeof m.node === 'string' ? clip(m.node) : undefined;
     p.startTime = m.start;
     p.sampled = !m.error;
+    // CPU when the agent started; the profiler's start comes with the chunks (sampleCpuUs).
+    if (isTime(m.bootCpuUs)) this.readings(p).bootUs = m.bootCpuUs;
+    if (isTime(m.cpuUs)) this.readings(p).startUs = m.cpuUs;
     if (typeof m.error === 'string') p.errors.push(clip(m.error));
     return true;
   }
@@ -147,6 +182,7 @@ export class RecordingAssembler {
     const nodeCount = m.nodes.length / 3;
     const stacks = new Array<StackIndex>(nodeCount);
     const hits: Array<[StackIndex, number]> = [];
+    let idleHits = 0;
     for (let i = 0; i < nodeCount; i++) {
       const parent = m.nodes[3 * i];
       const frame = m.nodes[3 * i + 1];
@@ -157,17 +193,24 @@ export class RecordingAssembler {
       const parentStack = parent === -1 ? ROOT_STACK : stacks[parent];
       if (frames[frame] === BLOCKED || (this.idleStack !== undefined && parentStack === this.idleStack)) stacks[i] = this.idle();
       else stacks[i] = frames[frame] === HIDDEN ? parentStack : this.builder.stack(frames[frame], parentStack);
-      if (count > 0 && stacks[i] !== ROOT_STACK) hits.push([stacks[i], count]);
+      if (count > 0 && stacks[i] !== ROOT_STACK) {
+        hits.push([stacks[i], count]);
+        if (m.frames[frame][0] === IDLE_FRAME_NAME || stacks[i] === this.idleStack) idleHits += count;
+      }
     }
 
     this.seenChunks.add(key);
     const p = this.processFor(m.pid, m.thread);
     p.sampled = true;
     const time = m.end - this.recording.meta.startTime;
+    let all = 0;
     for (const [stack, count] of hits) {
       this.builder.addSamples(p, stack, count, time);
-      this.samples += count;
+      all += count;
     }
+    this.samples += all;
+    this.readings(p).nonIdle += all - idleHits;
+    this.report(p, m);
     return true;
   }
 
@@ -191,31 +234,8 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
-    // Only a main thread's agent knows its own CPU (process.cpuUsage() counts every thread).
-    if (m.of === m.pid && m.thread === undefined) this.agentCpu(p, m);
+    if (m.of === m.pid) this.report(p, m);
     return true;
-  }
-
-  private bye(m: Untrusted): boolean {
-    if (!isTime(m.time)) return false;
-    if (m.thread === undefined) this.agentCpu(this.processFor(m.pid), m);
-    return true;
-  }
-
-  /**
-   * The agent's own unsampled CPU (agentCpuMs on its exit or bye) becomes samples of one top-level
-   * `(wspy agent)` frame, so that the report shows what profiling added to the process.
-   */
-  private agentCpu(p: ProcessRecord, m: Untrusted): void {
-    const ms = m.agentCpuMs;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > MAX_AGENT_CPU_MS) return;
-    if (this.agentCpuAdded.has(p) || !(p.intervalUs > 0)) return;
-    const count = Math.round((ms * 1000) / p.intervalUs);
-    if (count === 0) return;
-    this.agentCpuAdded.add(p);
-    const stack = this.builder.stack(this.builder.frame(AGENT_FRAME_NAME, '', 0, 0), ROOT_STACK);
-    this.builder.addSamples(p, stack, count, (m.time as number) - this.recording.meta.startTime);
-    this.samples += count;
   }
 
   /** A worker thread started; its own agent's hello, if it has one, fills the rest in. */
@@ -255,6 +275,33 @@ export class RecordingAssembler {
       errors: [],
     }));
   }
+}
+
+/** What a process's agent said about its CPU time, and how many non-idle samples it sent. */
+interface CpuReadings {
+  bootUs?: number;
+  startUs?: number;
+  lastUs?: number;
+  agentMs?: number;
+  nonIdle: number;
+}
+
+/**
+ * The process's own CPU readings onto its record: CPU before the agent, and CPU per sample. V8's
+ * sampler ticks on wall time while the thread could run, so on a machine busier than its cores the
+ * samples overstate CPU; weighting each non-idle sample by (CPU since sampling started / non-idle
+ * samples) makes every figure CPU ms. Idle time kept (--idle) is wall time by nature: not reweighted.
+ */
+function applyCpu(p: ProcessRecord, c: CpuReadings, idleKept: boolean): void {
+  if (c.startUs === undefined) return;
+  const sampledUs = c.lastUs !== undefined ? Math.max(0, c.lastUs - c.startUs) : undefined;
+  if (sampledUs === undefined) return;
+  p.cpu = {
+    ...(c.bootUs !== undefined && c.bootUs <= c.startUs ? { beforeAgentMs: c.bootUs / 1000 } : {}),
+    sampledMs: sampledUs / 1000,
+    ...(c.agentMs !== undefined ? { agentMs: c.agentMs } : {}),
+  };
+  if (!idleKept && c.nonIdle > 0 && sampledUs > 0) p.intervalUs = sampledUs / c.nonIdle;
 }
 
 /** A message whose pid (and thread, when present) was checked; every other field is still the sender's word. */

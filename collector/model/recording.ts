@@ -61,12 +61,36 @@ export interface ProcessRecord {
   signal?: string | null;
   /** True when an agent ran in the process (false for non-Node descendants). */
   sampled: boolean;
-  /** Sampling interval in microseconds: one sample stands for this much time. */
+  /**
+   * What one sample stands for, in µs: the sampling interval, or (for processes whose agent measured
+   * its CPU time, see `cpu`) the process's CPU time per non-idle sample, so that samples read as CPU.
+   */
   intervalUs: number;
   samples: SampleTable;
   errors: string[];
   /** Queue names the process works for, where known. */
   queues?: string[];
+  /** CPU time the process measured itself (`process.cpuUsage()`), where its agent reported it. */
+  cpu?: ProcessCpu;
+  /** IPC messages the process received (jobs, for a pooled child), where its agent counted them. */
+  messages?: number;
+}
+
+export interface ProcessCpu {
+  /** CPU ms before the agent ran (spawn and Node's bootstrap), which no sample sees; launch mode only. */
+  beforeAgentMs?: number;
+  /** CPU ms from the start of sampling to the last report: what the samples stand for. */
+  sampledMs: number;
+  /**
+   * CPU ms the agent spent where the profiler could not see it (its boot, its last stop and encode):
+   * what profiling added on top, kept out of every figure of the program.
+   */
+  agentMs?: number;
+}
+
+/** CPU ms of a process that no sample stands for (before its agent ran); 0 when unknown. */
+export function unsampledCpuMs(p: ProcessRecord): number {
+  return p.cpu?.beforeAgentMs ?? 0;
 }
 
 export interface RecordingMeta {
@@ -99,11 +123,6 @@ export interface Recording {
 /** Name V8 gives to samples taken while the event loop waits. */
 export const IDLE_FRAME_NAME = '(idle)';
 
-/**
- * Pseudo-frame for the CPU that wspy's agent spent where V8's profiler could not sample it (its
- * boot before sampling starts, its exit flush), so that a report accounts for what profiling added.
- */
-export const AGENT_FRAME_NAME = '(wspy agent)';
 
 export function emptyRecording(meta: Partial<RecordingMeta> = {}): Recording {
   return {

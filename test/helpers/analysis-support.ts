@@ -1,7 +1,7 @@
 // Helpers for the analysis tests: constructed recordings with planted work, and where the known-answer
 // programs live.
 import * as path from 'node:path';
-import { emptyRecording, emptySamples, FrameIndex, Recording, RecordingBuilder, StackIndex } from '../../collector/model';
+import { emptyRecording, emptySamples, FrameIndex, ProcessRecord, Recording, RecordingBuilder, StackIndex } from '../../collector/model';
 
 import { ROOT } from './wspy';
 
@@ -16,6 +16,7 @@ export const RUN_MAIN = 'executeUserEntryPoint@node:internal/modules/run_main:15
 export const LOAD = 'Module._load@node:internal/modules/cjs/loader:1003';
 export const COMPILE = 'Module._compile@node:internal/modules/cjs/loader:1483';
 export const REQUIRE = 'require@node:internal/modules/helpers:180';
+export const GC = '(garbage collector)';
 
 export interface ProcessSpec {
   pid: number;
@@ -23,6 +24,12 @@ export interface ProcessSpec {
   argv: string[];
   /** Runs of samples in time order: [frames root first, samples]. One sample is 1 ms. */
   samples: Array<[FrameSpec[], number]>;
+  /** IPC messages received, as an agent counts them. */
+  messages?: number;
+  /** CPU the process measured itself. */
+  cpu?: ProcessRecord['cpu'];
+  startTime?: number;
+  endTime?: number;
 }
 
 /** A recording of constructed processes, one sample per millisecond. */
@@ -55,7 +62,10 @@ export class PlantedRecording {
       intervalUs: 1000,
       samples: emptySamples(),
       errors: [],
-      startTime: 0,
+      startTime: spec.startTime ?? 0,
+      ...(spec.endTime !== undefined ? { endTime: spec.endTime } : {}),
+      ...(spec.messages !== undefined ? { messages: spec.messages } : {}),
+      ...(spec.cpu !== undefined ? { cpu: spec.cpu } : {}),
     }));
     let t = 0;
     for (const [frames, n] of spec.samples) {

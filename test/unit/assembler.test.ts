@@ -73,12 +73,39 @@ test('a pid reused by a new process keeps both processes apart', () => {
   assert.deepEqual(r.processes.map((p) => sampleCount(p)), [5, 5]);
 });
 
-test("the agent's own CPU on its exit or bye becomes one (wspy agent) frame, counted once", () => {
-  const a = new RecordingAssembler({ startTime: 0, intervalUs: 4_000 });
-  a.ingest(hello(20, 1));
-  a.ingest(chunk(20, 0, 2000));
-  assert.ok(a.ingest({ t: 'exit', pid: 20, of: 20, code: 0, signal: null, time: 2100, agentCpuMs: 9.6 }));
-  assert.ok(a.ingest({ t: 'exit', pid: 20, of: 20, code: 0, signal: null, time: 2100, agentCpuMs: 9.6 }), 'a repeat is accepted');
+test('CPU the agent measured: what ran before it, and each non-idle sample weighted to CPU ms', () => {
+  const a = new RecordingAssembler({ startTime: 0, intervalUs: 1000 });
+  assert.ok(a.ingest({ ...hello(8, 1), bootCpuUs: 40_000, cpuUs: 50_000 }));
+  // 10 samples of work and 5 idle; 20 ms of CPU since sampling started (the machine was busy: 10 samples of 1 ms stand for 2 ms each).
+  const c: ChunkMessage = {
+    t: 'chunk', pid: 8, seq: 0, start: 1000, end: 2000,
+    frames: [['main', '/app/job.js', 1, 1], ['(idle)', '', 0, 0]],
+    nodes: [-1, 0, 10, -1, 1, 5],
+    cpuUs: 70_000,
+    messages: 3,
+  };
+  assert.ok(a.ingest(c));
+  assert.ok(a.ingest({ t: 'exit', pid: 8, of: 8, code: 0, signal: null, time: 2100, cpuUs: 70_500, messages: 3 }));
+  const p = a.finish(3000).processes[0];
+  assert.deepEqual(p.cpu, { beforeAgentMs: 40, sampledMs: 20.5 });
+  assert.equal(p.intervalUs, 2050);
+  assert.equal(p.messages, 3);
+  // A hostile reading is ignored, not trusted.
+  const b = new RecordingAssembler({ startTime: 0, intervalUs: 1000 });
+  b.ingest({ ...hello(9, 1), bootCpuUs: 90_000, cpuUs: 'x' });
+  b.ingest({ ...c, pid: 9, cpuUs: -5, messages: 1.5 });
+  const q = b.finish(3000).processes[0];
+  assert.equal(q.cpu, undefined);
+  assert.equal(q.intervalUs, 1000);
+  assert.equal(q.messages, undefined);
+});
+
+test("the agent's own CPU (agentCpuMs) is kept apart, and the samples stand for CPU from the profiler's start", () => {
+  const a = new RecordingAssembler({ startTime: 0, intervalUs: 1000 });
+  a.ingest({ ...hello(20, 1), bootCpuUs: 40_000 });
+  // The profiler started at 48 ms of CPU (the agent's boot in between is no one's sample).
+  a.ingest({ ...chunk(20, 0, 2000), cpuUs: 58_000, sampleCpuUs: 48_000 });
+  assert.ok(a.ingest({ t: 'exit', pid: 20, of: 20, code: 0, signal: null, time: 2100, cpuUs: 58_000, sampleCpuUs: 48_000, agentCpuMs: 9.6 }));
   a.ingest(hello(21, 1));
   assert.ok(a.ingest({ t: 'bye', pid: 21, time: 3000, reason: 'stopped by wspy', agentCpuMs: 4 }));
   // A parent's report of its child's end carries no agent CPU; forged values are ignored.
@@ -86,20 +113,8 @@ test("the agent's own CPU on its exit or bye becomes one (wspy agent) frame, cou
   a.ingest({ t: 'exit', pid: 1, of: 22, code: 0, signal: null, time: 3000, agentCpuMs: 50 });
   a.ingest({ t: 'exit', pid: 22, of: 22, code: 0, signal: null, time: 3000, agentCpuMs: 1e12 });
   const r = a.finish(4000);
-  const agentSamples = (pid: number) => {
-    const p = r.processes.find((x) => x.pid === pid)!;
-    let n = 0;
-    p.samples.stack.forEach((s, i) => {
-      const names = framesOf(r, s).map((f) => r.strings[r.frames.name[f]]);
-      if (names.includes('(wspy agent)')) {
-        assert.deepEqual(names, ['(wspy agent)'], 'a top-level frame of its own');
-        n += p.samples.count[i];
-      }
-    });
-    return n;
-  };
-  assert.equal(agentSamples(20), 2, '9.6 ms at 4 ms a sample, once');
-  assert.equal(agentSamples(21), 1);
-  assert.equal(agentSamples(22), 0);
-  assert.equal(sampleCount(r.processes.find((x) => x.pid === 20)!), 5 + 2);
+  const byPid = (pid: number) => r.processes.find((x) => x.pid === pid)!;
+  assert.deepEqual(byPid(20).cpu, { beforeAgentMs: 40, sampledMs: 10, agentMs: 9.6 });
+  assert.equal(sampleCount(byPid(20)), 5, 'no synthetic samples');
+  assert.equal(byPid(22).cpu, undefined);
 });
