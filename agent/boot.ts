@@ -84,7 +84,9 @@ class Agent {
     if (this.attached) this.follower.patchNow();
     else this.follower.watchLoads();
     process.prependListener('exit', this.onExit);
-    if (this.attached) this.goLong();
+    // Attached: connect at once, but after start() has returned, so that whoever started the agent
+    // (the dormant agent's answer to wspy, the injected timer) does not wait for ws to load.
+    if (this.attached) setImmediate(() => guard(() => !this.streamTried && !this.finished && this.goLong()));
     // An attached agent sends a first chunk soon, so that wspy knows at once that sampling works.
     this.schedule(this.attached ? Math.min(FIRST_ATTACHED_CHUNK_MS, this.config.chunkMs) : this.config.chunkMs);
   }

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { attachLatency } from './attach';
 import { attachMemory } from './attach-memory';
 import { coverage } from './coverage';
+import { dormant } from './dormant';
 import { forkCost } from './fork-cost';
 import { ROOT } from './proc';
 import { report } from './report';
@@ -17,7 +18,7 @@ import { scale } from './scale';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, report];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dormant, scale, report];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {

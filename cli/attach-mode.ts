@@ -3,7 +3,7 @@
 // SIGINT/SIGTERM, or the target exits. Then the agents detach and the target runs on as before.
 // Signals are never passed to the target: it is not ours.
 
-import { attach, attachWithDescendants, AttachResult } from '../collector/attach';
+import { attachProcess, attachTree, Attached } from '../collector/attach';
 import { describeProcess, isAlive } from '../collector/proc';
 import { startCollector } from '../collector/ingest';
 import { Recording } from '../collector/model';
@@ -31,22 +31,18 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
   });
 
   try {
-    const results: AttachResult[] = [];
+    const results: Attached[] = [];
     for (const pid of pids) {
       if (config.subprocesses) {
-        for (const outcome of await attachWithDescendants(pid, collector.agentConfig)) {
+        for (const outcome of await attachTree(pid, collector.agentConfig)) {
           if ('result' in outcome) results.push(outcome.result);
           else collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
         }
       } else {
-        results.push(await attach(pid, collector.agentConfig));
+        results.push(await attachProcess(pid, collector.agentConfig));
       }
     }
-    const slowest = Math.max(...results.map((r) => r.inspectorOpenMs));
-    log.info(
-      `attached to ${results.length} process${results.length === 1 ? '' : 'es'} in ${Date.now() - started} ms ` +
-        `(inspector open ${Math.round(slowest)} ms at most): ${described}`,
-    );
+    log.info(`attached to ${results.length} process${results.length === 1 ? '' : 'es'} in ${Date.now() - started} ms ${howAttached(results)}: ${described}`);
   } catch (err) {
     // Nothing was recorded if the first target could not be attached; detach what was.
     await collector.stopAgents(STOP_GRACE_MS);
@@ -82,6 +78,16 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
   recording.meta.command = pids.length === 1 ? recording.processes.find((p) => p.pid === pids[0])?.argv : undefined;
   if (!config.title) recording.meta.title = titleFor(recording, pids);
   return { recording, endedBy };
+}
+
+/** "(2 prepared, no inspector)" or "(inspector open 120 ms at most)", or both. */
+function howAttached(results: Attached[]): string {
+  const prepared = results.filter((r) => r.via === 'dormant').length;
+  const opened = results.flatMap((r) => (r.via === 'inspector' ? [r.inspectorOpenMs] : []));
+  const parts: string[] = [];
+  if (prepared > 0) parts.push(`${prepared} prepared, no inspector`);
+  if (opened.length > 0) parts.push(`inspector open ${Math.round(Math.max(...opened))} ms at most`);
+  return `(${parts.join('; ')})`;
 }
 
 function titleFor(r: Recording, pids: number[]): string {

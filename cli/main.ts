@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { wspyVersion } from '../collector/ingest';
 import { UserError } from '../collector/model';
+import { agentPathCommand } from './agent-path';
 import { demoCommand } from './demo';
 import { diffCommand } from './diff';
 import * as log from './log';
@@ -20,7 +21,8 @@ export function buildProgram(): Command {
     .addCommand(reportCommand())
     .addCommand(diffCommand())
     .addCommand(psCommand())
-    .addCommand(demoCommand());
+    .addCommand(demoCommand())
+    .addCommand(agentPathCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

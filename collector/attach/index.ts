@@ -6,3 +6,7 @@ export { attachWithDescendants, descendants, MIN_DESCENDANT_AGE_MS } from './des
 export type { TreeAttachOptions, TreeAttachOutcome } from './descendants';
 export { TargetGone } from './errors';
 export { configuredInspectorAddress, DEFAULT_INSPECTOR_PORT } from './inspector';
+export { attachProcess, attachTree } from './route';
+export type { Attached, RouteOutcome } from './route';
+export { activateDormant, findDormantSocket, isPrepared, removeStaleDormantSockets } from './dormant';
+export type { Activated } from './dormant';

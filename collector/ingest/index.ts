@@ -4,4 +4,4 @@ export { startCollector } from './server';
 export type { Collector, CollectorOptions } from './server';
 export { RecordingAssembler } from './assembler';
 export type { AssemblerStats } from './assembler';
-export { AGENT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
+export { AGENT_BUNDLE, DORMANT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
