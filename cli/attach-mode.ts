@@ -3,7 +3,7 @@
 // SIGINT/SIGTERM, or the target exits. Then the agents detach and the target runs on as before.
 // Signals are never passed to the target: it is not ours.
 
-import { attachProcess, attachTree, Attached } from '../collector/attach';
+import { attachProcess, attachTree, Attached, AttachOptions, INSPECTOR_WINDOW_MS } from '../collector/attach';
 import { describeProcess, isAlive } from '../collector/proc';
 import { startCollector } from '../collector/ingest';
 import { Recording } from '../collector/model';
@@ -31,16 +31,22 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
   });
 
   try {
+    const opts = attachOptions(config);
     const results: Attached[] = [];
+    const skipped: Array<{ pid: number; skipped: string }> = [];
     for (const pid of pids) {
       if (config.subprocesses) {
-        for (const outcome of await attachTree(pid, collector.agentConfig)) {
+        for (const outcome of await attachTree(pid, collector.agentConfig, opts)) {
           if ('result' in outcome) results.push(outcome.result);
-          else collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
+          else if ('error' in outcome) collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
+          else skipped.push(outcome);
         }
       } else {
-        results.push(await attachProcess(pid, collector.agentConfig));
+        results.push(await attachProcess(pid, collector.agentConfig, opts));
       }
+    }
+    if (skipped.length > 0) {
+      log.info(`not signalled: ${skipped.length} process${skipped.length === 1 ? '' : 'es'} (${skipped.map((s) => s.pid).join(', ')}): ${skipped[0].skipped}`);
     }
     log.info(`attached to ${results.length} process${results.length === 1 ? '' : 'es'} in ${Date.now() - started} ms ${howAttached(results)}: ${described}`);
   } catch (err) {
@@ -78,6 +84,22 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
   recording.meta.command = pids.length === 1 ? recording.processes.find((p) => p.pid === pids[0])?.argv : undefined;
   if (!config.title) recording.meta.title = titleFor(recording, pids);
   return { recording, endedBy };
+}
+
+/** Said once, before the first SIGUSR1: what opening an inspector exposes, and for how long. */
+function attachOptions(config: RecordSettings): AttachOptions {
+  let said = false;
+  return {
+    allowRemoteInspector: config.allowRemoteInspector,
+    onOpening: (pid, where) => {
+      if (said) return;
+      said = true;
+      log.info(
+        `process ${pid} is not prepared: opening its inspector on ${where.host}:${where.port === 0 ? '<random port>' : where.port}, ` +
+          `where any local user can reach it for about ${INSPECTOR_WINDOW_MS} ms (prepare workers to avoid this: wspy agent-path)`,
+      );
+    },
+  };
 }
 
 /** "(2 prepared, no inspector)" or "(inspector open 120 ms at most)", or both. */

@@ -8,13 +8,14 @@ import type { AgentConfig } from '../../agent/protocol';
 import { UserError } from '../model';
 import { isAlive, readEnviron } from '../proc';
 import { attach, AttachOptions, AttachResult } from './attach';
-import { descendants, followedByAgent, isYoung, TreeAttachOptions } from './descendants';
+import { descendants, followedByAgent, isYoung, MIN_DESCENDANT_AGE_MS, TreeAttachOptions } from './descendants';
 import { activateDormant, Activated, findDormantSocket, isPrepared, removeStaleDormantSockets, waitForDormantSocket } from './dormant';
 import { TargetGone } from './errors';
 
 export type Attached = Activated | (AttachResult & { via: 'inspector' });
 
-export type RouteOutcome = { pid: number; result: Attached } | { pid: number; error: Error };
+/** `skipped`: not signalled on purpose (SIGUSR1 can abort a process that is starting or exiting). */
+export type RouteOutcome = { pid: number; result: Attached } | { pid: number; error: Error } | { pid: number; skipped: string };
 
 export interface RouteOptions extends AttachOptions {
   /** Never signal this process: it is a child of a prepared worker. */
@@ -63,14 +64,18 @@ export async function attachTree(pid: number, config: AgentConfig, opts: TreeAtt
   // Prepared children answer on their own sockets: all at once, since the young ones are waited for.
   const prepared = children.filter(isPrepared);
   const others = children.filter((child) => !prepared.includes(child));
-  const settled = await Promise.all(prepared.map((child) => outcomeOf(child, () => attachProcess(child, config, { neverSignal: true }))));
+  const settled = await Promise.all(prepared.map((child) => outcomeOf(child, () => attachProcess(child, config, { ...opts, neverSignal: true }))));
   for (const outcome of settled) if (outcome) outcomes.push(outcome);
   const timeoutMs = opts.descendantTimeoutMs ?? DESCENDANT_TIMEOUT_MS;
   for (const child of others) {
     // An unprepared child is signalled only under an unprepared root, and only once it is past the
     // age at which SIGUSR1 can abort it (descendants.ts, MIN_DESCENDANT_AGE_MS).
-    if (!isAlive(child) || followedByAgent(child, config) || (!rootPrepared && isYoung(child))) continue;
-    const outcome = await outcomeOf(child, () => attachProcess(child, config, { timeoutMs, neverSignal: rootPrepared }));
+    if (!isAlive(child) || followedByAgent(child, config)) continue;
+    if (!rootPrepared && isYoung(child) && findDormantSocket(child) === undefined) {
+      outcomes.push({ pid: child, skipped: `younger than ${MIN_DESCENDANT_AGE_MS} ms, when SIGUSR1 can abort a process` });
+      continue;
+    }
+    const outcome = await outcomeOf(child, () => attachProcess(child, config, { ...opts, timeoutMs, neverSignal: rootPrepared }));
     if (outcome) outcomes.push(outcome);
   }
   return outcomes;

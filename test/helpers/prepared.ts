@@ -32,6 +32,7 @@ export function watchInspectorPorts(everyMs = 5): PortWatch {
   };
   look();
   const timer = setInterval(look, everyMs);
+  timer.unref(); // a failed test must not be kept running by its watch
   return {
     stop() {
       clearInterval(timer);
