@@ -23,8 +23,13 @@ export interface Activated {
 
 /** Generous: on a saturated machine loading the agent and starting V8's profiler took seconds. */
 const ANSWER_TIMEOUT_MS = 20_000;
-/** How long past LISTEN_AFTER_MS a prepared process may take to bind its socket (a busy machine, a busy event loop). */
-const LISTEN_SLACK_MS = 2_000;
+/**
+ * How long past LISTEN_AFTER_MS a prepared process may take to bind its socket. Generous, because on
+ * a saturated machine a job child can take seconds to boot and then ends before its first second:
+ * it never listens, and waiting until it has ended lets wspy tell it apart (it is skipped quietly)
+ * from a long-lived process that cannot listen (reported).
+ */
+const LISTEN_SLACK_MS = 8_000;
 
 /** True when the process was started with the dormant agent preloaded (in NODE_OPTIONS or on its command line). */
 export function isPrepared(pid: number): boolean {
