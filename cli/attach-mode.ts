@@ -3,7 +3,7 @@
 // SIGINT/SIGTERM, or the target exits. Then the agents detach and the target runs on as before.
 // Signals are never passed to the target: it is not ours.
 
-import { attachProcess, attachTree, Attached, AttachOptions, INSPECTOR_WINDOW_MS } from '../collector/attach';
+import { attachProcess, attachTree, Attached, AttachOptions, INSPECTOR_WINDOW_MS, RouteOutcome } from '../collector/attach';
 import { describeProcess, isAlive } from '../collector/proc';
 import { startCollector } from '../collector/ingest';
 import { Recording } from '../collector/model';
@@ -30,17 +30,22 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
     source: 'attach',
   });
 
+  const stopWaiting = new AbortController();
+  const opts = { ...attachOptions(config), stopWaiting: stopWaiting.signal };
+  const pending: Array<Promise<RouteOutcome[]>> = [];
+  const note = (outcome: RouteOutcome, results: Attached[], skipped: Array<{ pid: number; skipped: string }>): void => {
+    if ('result' in outcome) results.push(outcome.result);
+    else if ('error' in outcome) collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
+    else skipped.push(outcome);
+  };
   try {
-    const opts = attachOptions(config);
     const results: Attached[] = [];
     const skipped: Array<{ pid: number; skipped: string }> = [];
     for (const pid of pids) {
       if (config.subprocesses) {
-        for (const outcome of await attachTree(pid, collector.agentConfig, opts)) {
-          if ('result' in outcome) results.push(outcome.result);
-          else if ('error' in outcome) collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
-          else skipped.push(outcome);
-        }
+        const tree = await attachTree(pid, collector.agentConfig, opts);
+        for (const outcome of tree.outcomes) note(outcome, results, skipped);
+        pending.push(tree.pending);
       } else {
         results.push(await attachProcess(pid, collector.agentConfig, opts));
       }
@@ -51,6 +56,7 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
     log.info(`attached to ${results.length} process${results.length === 1 ? '' : 'es'} in ${Date.now() - started} ms ${howAttached(results)}: ${described}`);
   } catch (err) {
     // Nothing was recorded if the first target could not be attached; detach what was.
+    stopWaiting.abort();
     await collector.stopAgents(STOP_GRACE_MS);
     await collector.finish();
     throw err;
@@ -77,6 +83,11 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
     poll.unref();
   });
   status.stop();
+  // Prepared children that were still too young to listen: stop waiting, and say what became of them.
+  stopWaiting.abort();
+  const late: Attached[] = [];
+  for (const outcome of (await Promise.all(pending)).flat()) note(outcome, late, []);
+  if (late.length > 0) log.info(`also activated ${late.length} prepared child process${late.length === 1 ? '' : 'es'} that ran when wspy attached`);
   if (endedBy === 'exit') log.info(`the target exited; writing what was recorded`);
 
   await collector.stopAgents(STOP_GRACE_MS);

@@ -68,10 +68,10 @@ function trusted(dir: string, uid: number): boolean {
  * The dormant socket of a prepared process, waiting while it is too young to have one (it binds
  * LISTEN_AFTER_MS after its start). Undefined when it ended meanwhile or never bound one.
  */
-export async function waitForDormantSocket(pid: number, deadline = dormantDeadline(pid)): Promise<string | undefined> {
+export async function waitForDormantSocket(pid: number, stopWaiting?: AbortSignal, deadline = dormantDeadline(pid)): Promise<string | undefined> {
   for (;;) {
     const file = findDormantSocket(pid);
-    if (file !== undefined || !isAlive(pid) || Date.now() >= deadline) return file;
+    if (file !== undefined || !isAlive(pid) || Date.now() >= deadline || stopWaiting?.aborted) return file;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -8,6 +8,6 @@ export { TargetGone } from './errors';
 export { configuredInspectorAddress, DEFAULT_INSPECTOR_PORT, INSPECTOR_WINDOW_MS, isLoopbackHost } from './inspector';
 export type { InspectorAddress } from './inspector';
 export { attachProcess, attachTree } from './route';
-export type { Attached, RouteOutcome } from './route';
+export type { Attached, RouteOutcome, TreeAttach } from './route';
 export { activateDormant, findDormantSocket, isPrepared, removeStaleDormantSockets } from './dormant';
 export type { Activated } from './dormant';

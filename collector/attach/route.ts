@@ -20,6 +20,14 @@ export type RouteOutcome = { pid: number; result: Attached } | { pid: number; er
 export interface RouteOptions extends AttachOptions {
   /** Never signal this process: it is a child of a prepared worker. */
   neverSignal?: boolean;
+  /** Ends the wait for a young prepared process's socket (the recording is over). */
+  stopWaiting?: AbortSignal;
+}
+
+/** A tree attached: what is settled, and the prepared children still being waited for (they activate while the recording runs). */
+export interface TreeAttach {
+  outcomes: RouteOutcome[];
+  pending: Promise<RouteOutcome[]>;
 }
 
 let staleRemoved = false;
@@ -30,10 +38,11 @@ export async function attachProcess(pid: number, config: AgentConfig, opts: Rout
     staleRemoved = true;
     removeStaleDormantSockets();
   }
-  const file = findDormantSocket(pid) ?? (isPrepared(pid) ? await waitForDormantSocket(pid) : undefined);
+  const file = findDormantSocket(pid) ?? (isPrepared(pid) ? await waitForDormantSocket(pid, opts.stopWaiting) : undefined);
   if (file !== undefined) return activateDormant(pid, file, config);
   if (isPrepared(pid)) {
     if (!isAlive(pid)) throw new TargetGone(`process ${pid} exited before its dormant agent listened`);
+    if (opts.stopWaiting?.aborted) throw new TargetGone(`process ${pid} had not listened yet when the recording ended`);
     throw new UserError(
       `process ${pid} was started with wspy's dormant agent but does not listen on its socket ` +
         `(its directory may not be private to its user, or another wspy installation's agent is preloaded): wspy did not signal it`,
@@ -54,9 +63,11 @@ const DESCENDANT_TIMEOUT_MS = 1_500;
 /**
  * The root, then its running Node descendants (py-spy's --subprocesses). The root's failure is
  * thrown; a descendant's is reported in its outcome. Descendants already followed by this
- * recording's agent, and those that ended before wspy reached them, get no outcome.
+ * recording's agent, and those that ended before wspy reached them, get no outcome. Prepared
+ * descendants are activated all at once and in the background (`pending`): one younger than the
+ * dormant agent's first second is waited for, and the recording need not wait with it.
  */
-export async function attachTree(pid: number, config: AgentConfig, opts: TreeAttachOptions = {}): Promise<RouteOutcome[]> {
+export async function attachTree(pid: number, config: AgentConfig, opts: TreeAttachOptions & RouteOptions = {}): Promise<TreeAttach> {
   const root = await attachProcess(pid, config, opts);
   const outcomes: RouteOutcome[] = [{ pid, result: root }];
   const rootPrepared = root.via === 'dormant';
@@ -64,8 +75,9 @@ export async function attachTree(pid: number, config: AgentConfig, opts: TreeAtt
   // Prepared children answer on their own sockets: all at once, since the young ones are waited for.
   const prepared = children.filter(isPrepared);
   const others = children.filter((child) => !prepared.includes(child));
-  const settled = await Promise.all(prepared.map((child) => outcomeOf(child, () => attachProcess(child, config, { ...opts, neverSignal: true }))));
-  for (const outcome of settled) if (outcome) outcomes.push(outcome);
+  const pending = Promise.all(prepared.map((child) => outcomeOf(child, () => attachProcess(child, config, { ...opts, neverSignal: true })))).then(
+    (settled) => settled.filter((o): o is RouteOutcome => o !== undefined),
+  );
   const timeoutMs = opts.descendantTimeoutMs ?? DESCENDANT_TIMEOUT_MS;
   for (const child of others) {
     // An unprepared child is signalled only under an unprepared root, and only once it is past the
@@ -78,7 +90,7 @@ export async function attachTree(pid: number, config: AgentConfig, opts: TreeAtt
     const outcome = await outcomeOf(child, () => attachProcess(child, config, { ...opts, timeoutMs, neverSignal: rootPrepared }));
     if (outcome) outcomes.push(outcome);
   }
-  return outcomes;
+  return { outcomes, pending };
 }
 
 async function outcomeOf(pid: number, work: () => Promise<Attached>): Promise<RouteOutcome | undefined> {

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { spoolFilePid } from '../../agent/recording-dir';
+import { isSpoolFile } from '../../agent/recording-dir';
 
 /** Reads the spool's JSON-lines files incrementally, passing each complete line on. */
 export class SpoolReader {
@@ -23,7 +23,7 @@ export class SpoolReader {
       return;
     }
     for (const name of names) {
-      if (spoolFilePid(name) !== undefined) this.readFile(path.join(this.dir, name));
+      if (isSpoolFile(name)) this.readFile(path.join(this.dir, name));
     }
   }
 

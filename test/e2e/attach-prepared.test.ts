@@ -75,7 +75,7 @@ test('record -p -s on a prepared fork-per-job worker: every child started in the
   targets.push(worker);
   const out = path.join(tempDir(), 'tree.json');
   const ports = watchInspectorPorts();
-  const run = await runWspy(['record', '-p', String(worker.pid), '-s', '-d', '3', '-o', out]);
+  const run = await runWspy(['record', '-p', String(worker.pid), '-s', '-d', '6', '-o', out]);
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(ports.stop(), [], 'no inspector port listened at any time');
   const attachedLine = /attached to \d+ process(?:es)? in (\d+) ms/.exec(run.stderr);
