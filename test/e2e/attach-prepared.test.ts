@@ -31,10 +31,10 @@ test('a prepared process is recorded twice with no inspector port ever listening
   const t = await startTarget([path.join(FIXTURES, 'busy.js')], { env: preparedEnv(), waitFor: /^ready/ });
   targets.push(t);
   const dir = tempDir();
-  const ports = watchInspectorPorts();
+  const ports = watchInspectorPorts(t.pid);
   for (const round of [1, 2]) {
     const out = path.join(dir, `r${round}.json`);
-    const run = await runWspy(['record', '-p', String(t.pid), '-d', '1', '-o', out]);
+    const run = await runWspy(['record', '-p', String(t.pid), '-d', '3', '-o', out]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /prepared, no inspector/);
     assert.doesNotMatch(run.stderr, /inspector open|reachable/);
@@ -74,7 +74,7 @@ test('record -p -s on a prepared fork-per-job worker: every child started in the
   const worker = await startTarget([path.join(FIXTURES, 'job-worker.js')], { env: preparedEnv(), waitFor: /^ready/ });
   targets.push(worker);
   const out = path.join(tempDir(), 'tree.json');
-  const ports = watchInspectorPorts();
+  const ports = watchInspectorPorts(worker.pid);
   const run = await runWspy(['record', '-p', String(worker.pid), '-s', '-d', '6', '-o', out]);
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(ports.stop(), [], 'no inspector port listened at any time');
