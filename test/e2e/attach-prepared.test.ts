@@ -91,7 +91,10 @@ test('record -p -s on a prepared fork-per-job worker: every child started in the
   // Children that started after wspy had attached and ended before it stopped: all must be there.
   const begin = recording.meta.startTime + Number(attachedLine[1]);
   const window = jobs.filter((j) => j.ended - j.lived > begin + 100 && j.ended < recording.meta.endTime - 500);
-  assert.ok(window.length > 0, 'some children ran inside the window');
+  // On a saturated machine a 50 ms job can live 10 s, and none fits the window; then at least the
+  // children forked while recording must be there (followed from their first line).
+  const forkedWhileRecording = recording.processes.filter((p) => p.ppid === worker.pid && ((p as { startTime?: number }).startTime ?? 0) > begin);
+  assert.ok(window.length > 0 || forkedWhileRecording.length > 0, 'children forked while recording are in the recording');
   const missing = window.filter((j) => !recorded.has(j.child));
   assert.deepEqual(missing, [], `${window.length - missing.length} of ${window.length} children recorded`);
   assert.ok(recording.processes.find((p) => p.pid === worker.pid)?.sampled);
