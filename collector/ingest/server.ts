@@ -13,6 +13,7 @@ import { environmentWithAgent } from '../../agent/environment';
 import type { AgentConfig } from '../../agent/protocol';
 import { RECORDING_DIR_PREFIX, recordingPaths } from '../../agent/recording-dir';
 import { AGENT_BUNDLE, pprofBindingsDir, STREAM_BUNDLE, wspyVersion } from './install';
+import { applySourceMaps } from './source-maps';
 import { SpoolReader } from './spool-reader';
 import { AssemblerStats, RecordingAssembler } from './assembler';
 import { Recording } from '../model';
@@ -147,7 +148,8 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
         await new Promise<void>((resolve) => server.close(() => resolve()));
         spoolReader.read();
         removeCollectorDir(dir);
-        return assembler.finish(Date.now());
+        // Every output and the analysis see frames at their original places (README: TypeScript and source maps).
+        return applySourceMaps(assembler.finish(Date.now())).recording;
       })();
       return finished;
     },
