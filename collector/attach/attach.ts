@@ -9,7 +9,7 @@ import { UserError } from '../model';
 import { inject, newClock } from './inject';
 import type { InspectorAddress } from './inspector';
 import { withAttachLock } from './lock';
-import { openInspector } from './open';
+import { openInspector, refuseRemoteInspector } from './open';
 import { checkTarget } from './preflight';
 
 export interface AttachOptions {
@@ -49,6 +49,8 @@ let attachQueue: Promise<unknown> = Promise.resolve();
 export function attach(pid: number, agentConfig: AgentConfig, opts: AttachOptions = {}): Promise<AttachResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const run = attachQueue.then(async () => {
+    // Refused before waiting for the lock: nothing would be signalled anyway.
+    refuseRemoteInspector(pid, opts);
     const startedAt = Date.now();
     const locked = await withAttachLock(timeoutMs, () => attachNow(pid, agentConfig, startedAt, timeoutMs, opts));
     if (!locked) throw new UserError(`another wspy kept attaching to processes for ${timeoutMs} ms: retry when it is done`);

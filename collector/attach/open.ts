@@ -50,7 +50,7 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
         `(started with --disable-sigusr1, or still starting up): ${RESTART_HINT}`,
     );
   }
-  if (!opts.allowRemoteInspector && !isLoopbackHost(configured.host)) throw remoteRefused(pid, `${configured.host}:${configured.port}`);
+  refuseRemoteInspector(pid, opts);
   const heldBy = () => (configured.port === 0 ? [] : portHolders(configured.port, pid).filter((p) => p !== pid));
   const holdersBefore = heldBy();
   if (holdersBefore.length > 0) throw new UserError(portHeldMessage(pid, configured.port, holdersBefore));
@@ -93,6 +93,13 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
   );
   if (targets.length === 0) throw new UserError(`the inspector of process ${pid} on port ${socket.port} lists no target`);
   return { socket, url: targets[0].webSocketDebuggerUrl, wspyOpened: true, openedAt, listeningAt };
+}
+
+/** Throws when the target's inspector would listen on an address other machines reach (and that was not allowed). */
+export function refuseRemoteInspector(pid: number, opts: AttachOptions): void {
+  if (opts.allowRemoteInspector) return;
+  const configured = configuredInspectorAddress(pid);
+  if (!isLoopbackHost(configured.host)) throw remoteRefused(pid, `${configured.host}:${configured.port}`);
 }
 
 function remoteRefused(pid: number, where: string): UserError {
