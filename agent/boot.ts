@@ -2,7 +2,8 @@
 // and every followed child) or injected into a running process (attach mode: start(config, {attached})).
 //
 // Boot is kept to what every fork must pay for: the native sampler, one synchronous spool append
-// (hello) and an exit listener that flushes synchronously. Only a process that lives one chunk
+// (hello) and an exit listener that flushes synchronously. V8's profiler starts last, so that its
+// start-up (a walk over every code object V8 has) samples and slows none of the other steps. Only a process that lives one chunk
 // interval loads ws (stream.ts) and streams chunks; child_process is patched only once the
 // application loads it. Nothing here may throw into the host program or keep it alive.
 import * as fs from 'fs';
@@ -11,7 +12,7 @@ import { ChildFollower } from './follow';
 import { encodeChunk } from './encode';
 import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, ExitMessage, HelloMessage } from './protocol';
 import { recordingDirOf } from './recording-dir';
-import { startSampler, type Sampler } from './sampler';
+import { loadSampler, type LoadedSampler, type Sampler } from './sampler';
 import { appendToSpool } from './spool';
 import { configFromMainThread, threadEntry, workerThreadId } from './thread';
 import { flushBeforeBlocking, type BlockingWaitHook } from './blocking-wait';
@@ -57,6 +58,11 @@ class Agent {
   private readonly chunkMs: number;
   private blockingWait: BlockingWaitHook | undefined;
   private readonly onExit = (code: number): void => this.flushAtExit(code);
+  /**
+   * CPU the agent itself used while V8's profiler could not see it (boot before sampling starts,
+   * the final stop and encode), in µs: reported as agentCpuMs so the report can show it.
+   */
+  private unsampledCpuUs = 0;
   /** Node's process 'worker' event: every worker thread started here, and how it ended. */
   private readonly onWorker = (worker: import('worker_threads').Worker): void => guard(() => this.reportThread(worker));
 
@@ -70,13 +76,14 @@ class Agent {
   }
 
   begin(): void {
+    const cpu0 = process.cpuUsage();
     let error: string | undefined;
+    let loaded: LoadedSampler | undefined;
     try {
-      this.sampler = startSampler(this.config.bindings, this.config.intervalUs, this.thread === undefined);
+      loaded = loadSampler(this.config.bindings, this.config.intervalUs, this.thread === undefined);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
-    this.windowStart = Date.now();
     this.hello = this.stamp({
       t: 'hello',
       pid: this.pid,
@@ -92,8 +99,6 @@ class Agent {
       // No spool (or no wspy left to read it) means the recording this environment points at is
       // over (or never was): sample nothing, and make sure this process's children do not try either.
       this.finished = true;
-      guard(() => this.sampler?.collect(false));
-      this.sampler = undefined;
       guard(() => removeAgentFromOwnEnv(this.config.agent));
       const g = globalThis as Global;
       if (g[RUNNING] === this) delete g[RUNNING];
@@ -117,6 +122,12 @@ class Agent {
     if (this.attached) setImmediate(() => guard(() => !this.streamTried && !this.finished && this.goLong()));
     // An attached agent sends a first chunk soon, so that wspy knows at once that sampling works.
     this.schedule(this.attached ? Math.min(FIRST_ATTACHED_CHUNK_MS, this.chunkMs) : this.chunkMs);
+    // Last: from here on the profiler samples the application (and the agent, in its own frames).
+    guard(() => {
+      this.sampler = loaded?.start();
+    });
+    this.windowStart = Date.now();
+    this.unsampledCpuUs += cpuUsSince(cpu0);
   }
 
   /** Final chunk and bye (over ws when possible), then unhook; the program carries on. */
@@ -132,8 +143,10 @@ class Agent {
       guard(() => removeDeadRecording(this.config));
       return;
     }
+    const cpu0 = process.cpuUsage();
     this.sendChunk(false);
-    this.send(this.stamp({ t: 'bye', pid: this.pid, time: Date.now(), reason }));
+    this.unsampledCpuUs += cpuUsSince(cpu0);
+    this.send(this.stamp({ t: 'bye', pid: this.pid, time: Date.now(), reason, ...this.agentCpu() }));
     this.unhook();
   }
 
@@ -226,6 +239,7 @@ class Agent {
     if (this.finished) return;
     this.finished = true;
     if (collectorGone(this.config)) return;
+    const cpu0 = process.cpuUsage();
     const messages: AgentMessage[] = [...this.unconfirmed];
     guard(() => {
       const sampler = this.sampler;
@@ -237,8 +251,17 @@ class Agent {
       if (chunk) messages.push(this.stamp(chunk));
     });
     const exitCode = typeof code === 'number' ? code : null;
-    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now() }));
+    this.unsampledCpuUs += cpuUsSince(cpu0);
+    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now(), ...this.agentCpu() }));
     appendToSpool(this.config.spool, this.pid, ...messages);
+  }
+
+  /**
+   * agentCpuMs for the exit or bye; the main thread's only, since process.cpuUsage() counts every
+   * thread of the process and a worker's agent cannot tell its own share.
+   */
+  private agentCpu(): { agentCpuMs?: number } {
+    return this.thread === undefined ? { agentCpuMs: Math.round(this.unsampledCpuUs) / 1000 } : {};
   }
 
   /**
@@ -326,6 +349,12 @@ function removeDeadRecording(config: AgentConfig): void {
   fs.rmSync(config.spool, { recursive: true, force: true });
   fs.rmSync(config.socket, { force: true });
   fs.rmdirSync(dir);
+}
+
+/** User + system CPU of the whole process since `from`, in µs (the agent runs on the main thread). */
+function cpuUsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return d.user + d.system;
 }
 
 function safeCwd(): string {

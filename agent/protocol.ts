@@ -91,6 +91,11 @@ export interface ExitMessage extends FromThread {
   code: number | null;
   signal: string | null;
   time: number;
+  /**
+   * Only from the process's own exit flush: CPU ms the agent spent where V8's profiler could not
+   * sample it (its boot before sampling started, its final stop and encode).
+   */
+  agentCpuMs?: number;
 }
 
 /** The agent stopped sampling and unhooked itself (after a stop command, or after losing the collector). */
@@ -99,6 +104,8 @@ export interface ByeMessage extends FromThread {
   pid: number;
   time: number;
   reason: string;
+  /** As on ExitMessage: the agent's own unsampled CPU ms, when the agent knows it. */
+  agentCpuMs?: number;
 }
 
 /**

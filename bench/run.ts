@@ -6,10 +6,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { accuracy } from './accuracy';
 import { attachLatency } from './attach';
 import { attachMemory } from './attach-memory';
 import { coverage } from './coverage';
 import { dormant } from './dormant';
+import { dump } from './dump';
 import { forkCost } from './fork-cost';
 import { ROOT } from './proc';
 import { report } from './report';
@@ -19,7 +21,7 @@ import { sourceMaps } from './source-maps';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dormant, scale, report, sourceMaps];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dormant, dump, scale, report, sourceMaps, accuracy];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {

@@ -8,7 +8,7 @@ import { describeProcess, isAlive } from '../collector/proc';
 import { startCollector } from '../collector/ingest';
 import { Recording } from '../collector/model';
 import { RecordSettings } from './record-config';
-import { StatusLine } from './status';
+import { LiveView, StatusLine } from './status';
 import * as log from './log';
 
 export interface AttachModeResult {
@@ -19,7 +19,8 @@ export interface AttachModeResult {
 const TARGET_POLL_MS = 200;
 const STOP_GRACE_MS = 3000;
 
-export async function recordAttached(pids: number[], config: RecordSettings): Promise<AttachModeResult> {
+/** `view` replaces the status line (wspy top); its requestStop ends the recording like SIGINT. */
+export async function recordAttached(pids: number[], config: RecordSettings, view?: LiveView): Promise<AttachModeResult> {
   const started = Date.now();
   const described = pids.map(describeProcess).join(', ');
   const collector = await startCollector({
@@ -62,9 +63,9 @@ export async function recordAttached(pids: number[], config: RecordSettings): Pr
     throw err;
   }
 
-  const status = new StatusLine(collector, config.durationS);
-  status.start();
+  const status = view ?? new StatusLine(collector, config.durationS);
   const endedBy = await new Promise<AttachModeResult['endedBy']>((resolve) => {
+    status.start(collector, () => resolve('signal'));
     // Kept installed until wspy exits: a second Ctrl-C must not kill wspy while it writes the report.
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -9,6 +9,8 @@ import { Recording, UserError } from '../collector/model';
 import { renderDiffHtml } from '../viewer/diff-html';
 import { loadInputs } from './inputs';
 import * as log from './log';
+import { checkOutputWritable } from './output';
+import { resolveFormat } from './record-config';
 
 interface DiffOptions {
   output: string;
@@ -28,10 +30,21 @@ export function diffCommand(): Command {
         .default('process'),
     )
     .option('--title <title>', 'title of the diff report')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy diff before.json after.json -o diff.html           # ms per process, before and after a fix
+  wspy diff before.json after.json --normalize unit       # per job, when the runs did different amounts of work
+  wspy diff ./profiles-before/ ./profiles-after/          # directories of .cpuprofile files`,
+    )
     .action((beforePath: string, afterPath: string, opts: DiffOptions) => {
+      if (resolveFormat(undefined, opts.output) !== 'html') throw new UserError(`-o ${opts.output}: a diff is an HTML page; end the name in .html`);
+      checkOutputWritable(opts.output);
       const before = load(beforePath);
       const after = load(afterPath);
       const diff = diffRecordings(before, after, { normalize: opts.normalize });
+      for (const caveat of diff.caveats) log.warn(caveat);
       const html = renderDiffHtml(diff, {
         title: opts.title,
         beforeName: path.basename(beforePath),

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Collector, startCollector } from '../collector/ingest';
 import { Recording, UserError } from '../collector/model';
 import { RecordSettings } from './record-config';
-import { StatusLine } from './status';
+import { LiveView, StatusLine } from './status';
 import * as log from './log';
 
 export interface LaunchResult {
@@ -26,8 +26,15 @@ const SIGNAL_GRACE_MS = 3000;
 /** How long descendants still streaming get, once the root has exited, to send their last chunk. */
 const DESCENDANT_GRACE_MS = 1500;
 
-export async function recordLaunch(command: string[], config: RecordSettings): Promise<LaunchResult> {
+/** Where the command runs; the recording's paths are shown relative to it. Default: wspy's own. */
+export interface LaunchPlace {
+  cwd?: string;
+}
+
+/** `view` replaces the status line (wspy top); its requestStop ends the recording as a SIGINT to wspy would. */
+export async function recordLaunch(command: string[], config: RecordSettings, place: LaunchPlace = {}, view?: LiveView): Promise<LaunchResult> {
   const collector = await startCollector({
+    cwd: place.cwd,
     intervalUs: Math.round(1e6 / config.rateHz),
     follow: config.subprocesses,
     idle: config.idle,
@@ -38,13 +45,12 @@ export async function recordLaunch(command: string[], config: RecordSettings): P
 
   let child: ChildProcess;
   try {
-    child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: collector.agentEnv() });
+    child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: collector.agentEnv(), cwd: place.cwd });
   } catch (err) {
     await collector.finish();
     throw new UserError(`cannot run ${command[0]}: ${(err as Error).message}`);
   }
-  const status = new StatusLine(collector, config.durationS);
-  status.start();
+  const status = view ?? new StatusLine(collector, config.durationS);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -68,6 +74,7 @@ export async function recordLaunch(command: string[], config: RecordSettings): P
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    status.start(collector, () => onSignal('SIGINT'));
     void exited.then(() => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

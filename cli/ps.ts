@@ -17,6 +17,14 @@ export function psCommand(): Command {
     .option('--json', 'print JSON (one array of processes) instead of a table')
     .option('--redis <url>', 'also ask this Redis which queues the processes consume (CLIENT LIST)')
     .option('--prefix <prefix>', 'Redis key prefix of the queues, when it contains colons')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy ps                                                 # the tree of Node processes, with agents
+  wspy ps --redis redis://127.0.0.1:6379                  # and the queues each worker consumes
+  wspy ps --json | jq '.[] | select(.queues | length > 0)'`,
+    )
     .action(async (raw: RawPsOptions) => {
       const processes = await listNodeProcesses({ redisUrl: raw.redis, prefix: raw.prefix, exclude: [process.pid] });
       process.stdout.write(raw.json ? formatJson(processes) : formatTable(processes, process.stdout.columns));

@@ -2,7 +2,7 @@
 
 import * as path from 'path';
 import { UserError } from '../collector/model';
-import { DEFAULT_FORMAT, extensionFor, formatFromPath, isOutputFormat, OUTPUT_FORMATS, OutputFormat } from '../viewer/outputs';
+import { DEFAULT_FORMAT, extensionFor, formatFromPath, isOutputFormat, knownEndings, OUTPUT_FORMATS, OutputFormat } from '../viewer/outputs';
 import type { OutputConfig } from './output';
 
 /**
@@ -53,6 +53,7 @@ export interface RawRecordOptions {
   title?: string;
   open?: boolean;
   allowRemoteInspector?: boolean;
+  mergeProcesses?: boolean;
 }
 
 export function parseRecordConfig(raw: RawRecordOptions, command: string[], now = new Date()): RecordConfig {
@@ -92,6 +93,7 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
     title: raw.title,
     open: Boolean(raw.open),
     ...(raw.allowRemoteInspector ? { allowRemoteInspector: true } : {}),
+    mergeProcesses: Boolean(raw.mergeProcesses),
   };
 }
 
@@ -105,7 +107,16 @@ export function resolveFormat(format: string | undefined, output: string | undef
     if (isOutputFormat(format)) return format;
     throw new UserError(`unknown format "${format}": use one of ${OUTPUT_FORMATS.join(', ')}`);
   }
-  return output === undefined ? DEFAULT_FORMAT : formatFromPath(output) ?? DEFAULT_FORMAT;
+  if (output === undefined) return DEFAULT_FORMAT;
+  const fromPath = formatFromPath(output);
+  if (fromPath) return fromPath;
+  // A name with no extension gets the default; one with an extension wspy does not know is most
+  // likely a typo or a format wspy does not write, and would otherwise silently get HTML.
+  const ext = path.extname(output);
+  if (ext === '') return DEFAULT_FORMAT;
+  throw new UserError(
+    `-o ${output}: wspy does not know the extension "${ext}"; end the name in one of ${knownEndings().join(', ')}, or give the format with -f (${OUTPUT_FORMATS.join(', ')})`,
+  );
 }
 
 /** `wspy-<what>-<timestamp>.<ext>`, e.g. wspy-worker-20261123-201500.html, wspy-pid42-..., wspy-queue-emails-... */

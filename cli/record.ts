@@ -7,7 +7,7 @@ import { OUTPUT_FORMATS } from '../viewer/outputs';
 import { recordAttached } from './attach-mode';
 import { recordLaunch } from './launch';
 import * as log from './log';
-import { writeAndSummarise } from './output';
+import { checkOutputWritable, writeAndSummarise } from './output';
 import { DEFAULT_RATE_HZ, parseRecordConfig, RawRecordOptions, RecordConfig } from './record-config';
 
 export function recordCommand(): Command {
@@ -26,8 +26,19 @@ export function recordCommand(): Command {
     .option('-s, --subprocesses', 'also record every descendant process (forks, spawns, cluster workers, ...)')
     .option('--allow-remote-inspector', 'with -p/--queue: also attach to an unprepared process whose inspector would listen on a non-loopback address')
     .option('--idle', 'keep samples taken while the event loop is idle (dropped by default)')
+    .option('--merge-processes', 'with -f collapsed: no `pid N: command` frame per process; the same stack of several processes is one line')
     .option('--title <title>', 'title of the report')
     .option('--open', 'open the report in the default browser when done')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy record -s -o profile.html -- node worker.js        # launch, with every child it forks
+  wspy record -s -o profile.html -- npm run worker        # through npm: -s reaches the node it starts
+  wspy record -p 1234 -d 10 -s -o profile.html            # attach to a running worker for 10 s
+  wspy record --queue emails -d 30 -o emails.html         # the workers of a BullMQ/Bull queue
+  wspy record -f collapsed -o out.folded -- node app.js   # folded stacks, a pid frame per process`,
+    )
     .passThroughOptions()
     .action(async (command: string[], raw: RawRecordOptions) => {
       const config = parseRecordConfig(raw, command);
@@ -35,8 +46,16 @@ export function recordCommand(): Command {
     });
 }
 
+/** Commands that run the real program in a child: without -s only they would be recorded. */
+const WRAPPERS = new Set(['npm', 'npx', 'yarn', 'pnpm', 'sh', 'bash', 'dash', 'zsh', 'tsx', 'nodemon']);
+
 async function record(config: RecordConfig): Promise<void> {
   const target = config.target;
+  checkOutputWritable(config.output, config.format);
+  if (target.kind === 'launch' && !config.subprocesses && WRAPPERS.has(path.basename(target.command[0]))) {
+    const name = path.basename(target.command[0]);
+    log.warn(`${name} runs your program in a child process, and without -s only ${name} itself is recorded: add -s (wspy record -s -o ... -- ${target.command.join(' ')})`);
+  }
   switch (target.kind) {
     case 'queue': {
       const found = await findQueueWorkers(target.name, { redisUrl: target.redisUrl, prefix: target.prefix });
@@ -46,17 +65,17 @@ async function record(config: RecordConfig): Promise<void> {
         const queues = found.queuesByPid.get(p.pid);
         if (queues) p.queues = [...new Set([...(p.queues ?? []), ...queues])];
       }
-      writeAndSummarise(recording, config);
+      await writeAndSummarise(recording, config);
       return;
     }
     case 'pid': {
       const { recording } = await recordAttached([target.pid], config);
-      writeAndSummarise(recording, config);
+      await writeAndSummarise(recording, config);
       return;
     }
     case 'launch': {
       const result = await recordLaunch(target.command, config);
-      writeAndSummarise(result.recording, config);
+      await writeAndSummarise(result.recording, config);
       if (result.running()) {
         const name = path.basename(target.command[0]);
         log.info(

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { analyze } from '../collector/analysis';
 import { extensionFor, OUTPUT_FORMATS } from '../viewer/outputs';
 import { loadInputs } from './inputs';
-import { writeAndSummarise } from './output';
+import { checkOutputWritable, writeAndSummarise } from './output';
 import { resolveFormat } from './record-config';
 
 interface ReportOptions {
@@ -15,6 +15,7 @@ interface ReportOptions {
   title?: string;
   idle?: boolean;
   open?: boolean;
+  mergeProcesses?: boolean;
 }
 
 export function reportCommand(): Command {
@@ -24,10 +25,24 @@ export function reportCommand(): Command {
     .option('-o, --output <file>', 'where to write the report (default: wspy-report.<ext>)')
     .option('-f, --format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: from the output's extension, else html)`)
     .option('--json', 'print the cross-process analysis as JSON on stdout (docs/ANALYSIS.md); with -o, write the report too')
+    .option('--merge-processes', 'with -f collapsed: no `pid N: command` frame per process; the same stack of several processes is one line')
     .option('--title <title>', 'title of the report')
     .option('--idle', 'keep samples taken while the event loop is idle')
     .option('--open', 'open the report in the default browser when done')
-    .action((inputs: string[], opts: ReportOptions) => {
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wspy report ./cpu-profiles/ -o report.html              # a directory of node --cpu-prof output
+  wspy report a.cpuprofile b.pb.gz -o report.html
+  wspy report host1.json.gz host2.json.gz -o fleet.html   # processes keyed by host and pid
+  wspy report rec.json --json                             # the cross-process analysis as JSON
+  wspy report rec.json -o out.speedscope.json             # convert: the format follows the extension`,
+    )
+    .action(async (inputs: string[], opts: ReportOptions) => {
+      if (opts.output !== undefined) {
+        checkOutputWritable(opts.output, resolveFormat(opts.format, opts.output));
+      }
       const recording = loadInputs(inputs);
       if (opts.idle) recording.meta.idle = true;
       if (opts.title) recording.meta.title = opts.title;
@@ -38,6 +53,6 @@ export function reportCommand(): Command {
       }
       const format = resolveFormat(opts.format, opts.output);
       const output = opts.output ?? `wspy-report${extensionFor(format)}`;
-      writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open) }, analysis);
+      await writeAndSummarise(recording, { output, format, title: opts.title, open: Boolean(opts.open), mergeProcesses: Boolean(opts.mergeProcesses) }, analysis);
     });
 }

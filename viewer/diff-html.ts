@@ -5,6 +5,7 @@
 
 import type { DiffNode, DiffResult, FunctionChange } from '../collector/analysis';
 import { escapeHtml as h } from './escape';
+import { plural } from './format';
 import { renderPage } from './page';
 import { DIFF_DATA_ELEMENT_ID, DIFF_DATA_VERSION, DiffPageData, DiffPageNode } from './diff-data';
 import { ms } from '../collector/analysis';
@@ -78,14 +79,15 @@ function renderHeader(diff: DiffResult, opts: DiffHtmlOptions, title: string, un
         ? 'About the same CPU time.'
         : `${change < 0 ? 'Less' : 'More'} CPU time after: ${ms(before)} → ${ms(after)} (${signedPercent(change)}).`;
   const facts: Array<[string, string]> = [
-    ['Before', `${opts.beforeName}: ${diff.before.processes} processes, ${ms(diff.before.cpuMs)} CPU`],
-    ['After', `${opts.afterName}: ${diff.after.processes} processes, ${ms(diff.after.cpuMs)} CPU`],
+    ['Before', `${opts.beforeName}: ${plural(diff.before.processes, 'process', 'processes')}, ${ms(diff.before.cpuMs)} CPU`],
+    ['After', `${opts.afterName}: ${plural(diff.after.processes, 'process', 'processes')}, ${ms(diff.after.cpuMs)} CPU`],
     ['Normalised', unit],
   ];
   return `<header class="top">
 <h1>${h(title)}</h1>
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${h(k)}</dt><dd>${h(v)}</dd></div>`).join('')}</dl>
 <p class="verdict" id="verdict">${h(verdict)}</p>
+${diff.caveats.map((c) => `<p class="note caveat">Not recorded alike: ${h(c)}.</p>`).join('\n')}
 </header>`;
 }
 

@@ -34,3 +34,13 @@ export function formatDate(epochMs: number): string {
   if (!Number.isFinite(epochMs) || epochMs <= 0) return 'unknown date';
   return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
+
+/** `1 process`, `17 processes`: the count and the noun in the number it takes. */
+export function plural(n: number, singular: string, many = `${singular}s`): string {
+  return `${n} ${noun(n, singular, many)}`;
+}
+
+/** The noun alone, for counts formatted otherwise (`1,024 samples`). */
+export function noun(n: number, singular: string, many = `${singular}s`): string {
+  return n === 1 ? singular : many;
+}

@@ -4,7 +4,7 @@
 
 import { analyze, ReportAnalysis, reportAnalysis, startupCpuMs } from '../collector/analysis';
 import type { Analysis } from '../collector/analysis';
-import { countedSamples, forestOrder, processParents, ProcessRecord, Recording, samplesToMs } from '../collector/model';
+import { countedSamples, forestOrder, processParents, ProcessRecord, Recording, samplesToMs, treePrefixes } from '../collector/model';
 import { DATA_ELEMENT_ID } from './browser/data';
 import { EmbedOptions, ReportData, reportData } from './embed';
 import { escapeHtml as h } from './escape';
@@ -145,13 +145,20 @@ function renderTimeline(): string {
 }
 
 function renderProcessTable(r: Recording, stats: ProcessStats): string {
-  // Parents first, each followed by its children, so that the table reads as the process tree.
-  const rows = forestOrder(r.processes, processParents(r)).map(({ item: p, depth }) => {
+  // Parents first, each followed by its children in the order they started, so that the table reads
+  // as the process tree; processes that ran before the recording began come first.
+  const byStart = r.processes
+    .map((p, i) => ({ p, i }))
+    .sort((x, y) => (x.p.startTime ?? -Infinity) - (y.p.startTime ?? -Infinity) || x.i - y.i)
+    .map(({ p }) => p);
+  const entries = forestOrder(byStart, processParents(r));
+  const prefixes = treePrefixes(entries);
+  const rows = entries.map(({ item: p }, i) => {
     const n = stats.samples.get(p) ?? 0;
     const ms = samplesToMs(p, n);
-    const indent = depth > 0 ? `<span class="depth" style="padding-left: ${(depth - 1) * 14}px">└ </span>` : '';
+    const tree = prefixes[i] ? `<span class="tree" aria-hidden="true">${h(prefixes[i])}</span>` : '';
     return `<tr data-process="${h(p.key)}">
-<td class="num">${indent}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}${p.thread === undefined ? '' : ` <small>thread ${h(String(p.thread))}</small>`}</td>
+<td class="pid">${tree}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}${p.thread === undefined ? '' : ` <small>thread ${h(String(p.thread))}</small>`}</td>
 <td class="num">${h(String(p.ppid))}</td>
 <td class="cmd">${h(p.command)}</td>
 <td>${h(lifetime(r, p))}</td>
@@ -164,7 +171,7 @@ function renderProcessTable(r: Recording, stats: ProcessStats): string {
   return `<section id="processes" class="panel" aria-label="Processes">
 <h2>Processes<small>click a row to zoom to it</small></h2>
 <table id="process-table" class="processes">
-<thead><tr><th class="num">pid</th><th class="num">ppid</th><th>command</th><th>lifetime</th><th class="num">samples</th><th class="num">CPU time</th><th>exit</th><th>errors</th></tr></thead>
+<thead><tr><th>pid</th><th class="num">ppid</th><th>command</th><th>lifetime</th><th class="num">samples</th><th class="num">CPU time</th><th>exit</th><th>errors</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import type { Analysis } from '../collector/analysis';
-import { ExportOptions, Exporter, exporterFor } from '../collector/formats';
+import { ExportFiles, ExportOptions, Exporter, exporterFor } from '../collector/formats';
 import { Recording } from '../collector/model';
 import { renderHtml } from './html';
 import { renderSvg } from './svg';
@@ -15,7 +15,7 @@ export interface OutputOptions extends ExportOptions {
 }
 
 export interface Output extends Exporter {
-  write(r: Recording, opts?: OutputOptions): string | Buffer;
+  write(r: Recording, opts?: OutputOptions): string | Buffer | ExportFiles;
 }
 
 const htmlOutput: Output = {
@@ -40,6 +40,7 @@ export const OUTPUTS = {
   pprof: exporterFor('pprof'),
   collapsed: exporterFor('collapsed'),
   json: exporterFor('json'),
+  cpuprofile: exporterFor('cpuprofile'),
 } satisfies Record<string, Output>;
 
 export type OutputFormat = keyof typeof OUTPUTS;
@@ -68,4 +69,18 @@ const ENDINGS: Array<[string, OutputFormat]> = OUTPUT_FORMATS.flatMap((format) =
 export function formatFromPath(outputPath: string): OutputFormat | undefined {
   const name = path.basename(outputPath).toLowerCase();
   return ENDINGS.find(([ending]) => name.endsWith(ending))?.[1];
+}
+
+/** Every file name ending wspy chooses a format by, in the order of the formats. */
+export function knownEndings(): string[] {
+  return OUTPUT_FORMATS.flatMap((format) => OUTPUTS[format].endings);
+}
+
+/** Formats written as a directory of files (`-o` names the directory). */
+export function isDirectoryOutput(format: OutputFormat): boolean {
+  return OUTPUTS[format].endings.length === 0;
+}
+
+export function isFileSet(data: string | Buffer | ExportFiles): data is ExportFiles {
+  return typeof data === 'object' && !Buffer.isBuffer(data);
 }

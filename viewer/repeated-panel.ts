@@ -24,7 +24,7 @@ export function renderRepeatedPanel(a: Analysis, ra: ReportAnalysis): string {
 <p class="finding" id="top-finding">${h(findingSentence(top, family))}</p>
 ${startupLine}
 <table id="repeated-table" class="findings">
-<thead><tr><th>function or package</th><th>family</th><th class="num">in</th><th class="num">per member</th><th class="num">total</th><th class="num">share</th><th class="num">if it ran once</th><th>advice</th></tr></thead>
+<thead><tr><th>function or package</th><th class="family">family</th><th class="num">in</th><th class="num">per member</th><th class="num">total</th><th class="num">share</th><th class="num">if it ran once</th><th>advice</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -38,14 +38,16 @@ function row(f: Finding, i: number, ra: ReportAnalysis): string {
   const within = f.within ? `<small class="within">inside ${h(shortName(f.within))}</small>` : '';
   const called = f.calledFrom && !f.within ? `<small class="within">called from ${h(shortName(f.calledFrom))}</small>` : '';
   const once = f.phase === 'work' ? '<small>the job itself?</small>' : `${h(ms(f.savedMs))} less, ${h(times(f.speedup))}`;
+  // The family is repeated under the name for narrow windows, where its own column is hidden.
+  const familyText = `${family.keys.length} x ${family.entry}`;
   return `<tr data-finding="${i}"${f.within ? ' class="nested"' : ''} tabindex="0">
-<td class="fn">${h(name)}${within}${called}</td>
-<td class="family">${h(String(family.keys.length))} x ${h(family.entry)}</td>
+<td class="fn">${h(name)}${within}${called}<small class="family-inline">in ${h(familyText)}</small></td>
+<td class="family">${h(familyText)}</td>
 <td class="num">${h(`${f.members} of ${f.of}`)}</td>
 <td class="num">${h(ms(f.msPerMember))}</td>
 <td class="num">${h(ms(f.totalMs))}</td>
 <td class="num"><span class="bar" style="--share: ${Math.min(100, Math.max(0, f.share * 100)).toFixed(1)}%"></span>${h(percent(f.share))}</td>
-<td class="num">${once}</td>
+<td class="num once">${once}</td>
 <td class="advice" title="${h(f.advice)}">${h(f.shortAdvice)}</td>
 </tr>`;
 }

@@ -33,6 +33,7 @@ table.findings td.family { color: var(--muted); font: 12px ui-monospace, SFMono-
 table.findings td.advice { color: var(--muted); }
 table.findings .within { display: block; color: var(--muted); font: 12px system-ui, sans-serif; }
 table.findings tr.nested td.fn { padding-left: 28px; }
+table.findings .family-inline { display: none; color: var(--muted); font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 table.findings tbody tr { cursor: pointer; }
 table.findings tbody tr:hover, table.findings tbody tr:focus { background: #f0f4fb; outline: none; }
 table.findings tbody tr.selected { background: #fde8e6; }
@@ -42,6 +43,14 @@ table.findings .bar { display: inline-block; width: 48px; height: 8px; margin-ri
 #timeline .legend { margin: 0 0 8px; }
 .timeline-lanes { overflow-y: auto; overflow-x: hidden; }
 .timeline-lanes canvas { display: block; cursor: pointer; }
+/* Narrow windows (800 px): the function keeps room to be read; the family moves under it, the bars go. */
+@media (max-width: 1000px) {
+  table.findings th, table.findings td { padding: 5px 6px; }
+  table.findings th.family, table.findings td.family { display: none; }
+  table.findings .family-inline { display: block; }
+  table.findings .bar { display: none; }
+  table.findings td.once { white-space: normal; }
+}
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 18px; margin-bottom: 10px; }
 .toolbar input[type=search] { width: 22em; max-width: 60vw; padding: 5px 8px; border: 1px solid #c5ccd6; border-radius: 5px;
   font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -63,6 +72,7 @@ table.findings .bar { display: inline-block; width: 48px; height: 8px; margin-ri
 .details { margin: 8px 0 0; min-height: 1.45em; color: var(--muted); font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+.note.caveat { color: #8a4b00; }
 .failure { color: var(--bad); }
 #tooltip { position: absolute; z-index: 10; max-width: min(640px, 90vw); padding: 7px 10px; border-radius: 6px; pointer-events: none;
   background: rgba(20, 24, 32, 0.94); color: #fff; font-size: 12.5px; line-height: 1.5; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
@@ -76,7 +86,8 @@ table.processes td.num, table.processes th.num { text-align: right; }
 table.processes td.cmd { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 table.processes tbody tr { cursor: pointer; }
 table.processes tbody tr:hover { background: #f0f4fb; }
-table.processes .depth { color: var(--muted); }
+table.processes td.pid { white-space: nowrap; }
+table.processes .tree { color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre; }
 .exit-bad { color: var(--bad); font-weight: 600; }
 .errors { color: var(--bad); font-size: 12px; overflow-wrap: anywhere; }
 footer { padding: 0 24px 24px; color: var(--muted); font-size: 12px; }

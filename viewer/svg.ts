@@ -4,7 +4,7 @@
 
 import { CallTreeNode, Recording, recordingTree } from '../collector/model';
 import { escapeXml as x } from './escape';
-import { formatCount, formatDuration, formatPercent, formatRate } from './format';
+import { formatCount, formatDuration, formatPercent, formatRate, noun } from './format';
 import { FrameKind, frameKind, HIGHLIGHT_COLOR, kindColor } from './palette';
 
 export interface SvgOptions {
@@ -56,7 +56,7 @@ export function renderSvg(r: Recording, opts: SvgOptions = {}): string {
   const kindOf = (n: CallTreeNode): FrameKind => (n.frame !== undefined ? kinds[n.frame] : n.processes ? 'process' : 'root');
   const frames = placed.map(({ node, x: fx, w, depth, ms }) => {
     const y = base - (depth + 1) * FRAME_HEIGHT;
-    const info = `${formatCount(node.value)} samples, ${formatDuration(ms)}, ${formatPercent(node.value, total)}`;
+    const info = `${formatCount(node.value)} ${noun(node.value, 'sample')}, ${formatDuration(ms)}, ${formatPercent(node.value, total)}`;
     const label = fitLabel(node.name, w);
     return (
       `<g class="f"><title>${x(node.name)}\n${x(info)}</title>` +
@@ -67,8 +67,8 @@ export function renderSvg(r: Recording, opts: SvgOptions = {}): string {
 
   const m = r.meta;
   const subtitle = [
-    `${formatCount(r.processes.length)} processes`,
-    `${formatCount(total)} samples`,
+    `${formatCount(r.processes.length)} ${noun(r.processes.length, 'process', 'processes')}`,
+    `${formatCount(total)} ${noun(total, 'sample')}`,
     `${formatDuration(m.endTime - m.startTime)}`,
     formatRate(m.intervalUs),
     m.idle ? 'idle kept' : 'idle dropped',

@@ -10,6 +10,7 @@
 //            one member per job), the same divisor for the whole recording.
 
 import { addStacks, CallTreeNode, frameLabels, msByStack, ProcessRecord, Recording, StackIndex } from '../model';
+import { diffCaveats } from './comparable';
 import { findFamilies, normalisedCommand } from './families';
 import { frameInclusiveMs } from './repeated';
 import { round } from './stats';
@@ -55,6 +56,8 @@ export interface DiffResult {
   tree: DiffNode;
   /** Largest changes by function, largest absolute delta first. */
   functions: FunctionChange[];
+  /** Ways in which the two sides were not recorded alike (comparable.ts), one sentence each. */
+  caveats: string[];
 }
 
 interface Side {
@@ -77,7 +80,8 @@ export function diffRecordings(before: Recording, after: Recording, opts: DiffOp
     .filter((c) => c.delta !== 0)
     .sort((p, q) => Math.abs(q.delta) - Math.abs(p.delta) || p.name.localeCompare(q.name))
     .slice(0, 100);
-  return { normalize, before: b.info, after: a.info, tree: mergeTrees(b.tree, a.tree), functions };
+  const caveats = diffCaveats(before, after, normalize);
+  return { normalize, before: b.info, after: a.info, tree: mergeTrees(b.tree, a.tree), functions, caveats };
 }
 
 function side(r: Recording, normalize: Normalize): Side {

@@ -11,3 +11,5 @@ export { attachProcess, attachTree } from './route';
 export type { Attached, RouteOutcome, TreeAttach } from './route';
 export { activateDormant, findDormantSocket, isPrepared, removeStaleDormantSockets } from './dormant';
 export type { Activated } from './dormant';
+export { dumpStackThroughInspector } from './stack';
+export type { InspectorDump } from './stack';

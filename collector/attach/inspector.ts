@@ -168,6 +168,7 @@ export class ContextGone extends Error {}
 export class CdpSession {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners = new Map<string, (params: unknown) => void>();
   /** Resolves when the connection is closed, by either side. */
   readonly closed: Promise<void>;
   /**
@@ -217,7 +218,7 @@ export class CdpSession {
   }
 
   private onMessage(text: string): void {
-    let message: { id?: number; method?: string; result?: unknown; error?: { message?: string } };
+    let message: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message?: string } };
     try {
       message = JSON.parse(text);
     } catch {
@@ -227,6 +228,7 @@ export class CdpSession {
       this.markExiting();
       return;
     }
+    if (message.method !== undefined) return this.listeners.get(message.method)?.(message.params);
     const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
     if (!waiter || message.id === undefined) return;
     this.pending.delete(message.id);
@@ -240,6 +242,11 @@ export class CdpSession {
         waiter.reject(new Error(text));
       }
     } else waiter.resolve(message.result);
+  }
+
+  /** Calls `listener` with the params of every `method` event (one listener per event; what the target sends is unchecked data). */
+  onEvent(method: string, listener: (params: unknown) => void): void {
+    this.listeners.set(method, listener);
   }
 
   send(method: string, params: object, timeoutMs: number): Promise<unknown> {

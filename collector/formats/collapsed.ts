@@ -1,5 +1,5 @@
 // Brendan Gregg's folded stacks: one line per stack, `root;caller;leaf count`. Frames are written as
-// `function (file:line)`, optionally below a `pid N: command` frame per process; the importer reads
+// `function (file:line)`, below a `pid N: command` frame per process unless processes are merged; the importer reads
 // both, and plain folded files from other tools (stackcollapse-*.pl, py-spy, ...).
 
 import * as path from 'node:path';
@@ -20,7 +20,7 @@ export function writeCollapsed(r: Recording, opts: ExportOptions = {}): string {
   const labels = r.frames.name.map((_, f) => clean(frameLabel(r, f)));
   const counts = new Map<string, number>();
   for (const p of r.processes) {
-    const prefix = opts.processFrames ? [clean(processLabel(p))] : [];
+    const prefix = opts.mergeProcesses ? [] : [clean(processLabel(p))];
     for (const { frames, count } of foldedStacks(r, p, opts.idle ?? r.meta.idle)) {
       if (count <= 0) continue;
       const parts = [...prefix, ...frames.map((f) => labels[f])];

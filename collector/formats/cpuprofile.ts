@@ -1,10 +1,13 @@
 // Chrome DevTools / Node `--cpu-prof` .cpuprofile files: a tree of call frames (`nodes`, or `head` in
 // the pre-2017 format) and one node id per sample with the time since the previous one. Node names the
 // files `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`, which is the only place the pid is written.
+// The exporter writes one such file per sampled process, named the way Node names them.
 
 import * as path from 'node:path';
-import { commandLabel, emptyRecording, emptySamples, Recording, RecordingBuilder, ROOT_STACK, StackIndex, UserError } from '../model';
-import { Importer } from './format';
+import {
+  commandLabel, emptyRecording, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex, UserError,
+} from '../model';
+import { ExportFiles, ExportOptions, Exporter, Importer } from './format';
 import { jsonOf, objectOf } from './sniff';
 
 interface CallFrame {
@@ -181,3 +184,103 @@ function entryScript(nodes: ProfileNode[], byId: Map<number, ProfileNode>): stri
 }
 
 export const cpuProfileImporter: Importer = { name: 'cpuprofile', read: readCpuProfile };
+
+interface ExportNode {
+  id: number;
+  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount: number;
+  children: number[];
+}
+
+/** One process as Chrome DevTools reads it: V8's `(root)`, a node per distinct stack, samples and deltas in µs. */
+function processProfile(r: Recording, p: ProcessRecord, idle: boolean): object {
+  const root: ExportNode = { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, hitCount: 0, children: [] };
+  const nodes: ExportNode[] = [root];
+  const nodeOfStack = new Map<StackIndex, ExportNode>([[ROOT_STACK, root]]);
+  const nodeOf = (s: StackIndex): ExportNode => {
+    const known = nodeOfStack.get(s);
+    if (known) return known;
+    // Up to a stack that has its node, then down: no recursion on deep stacks.
+    const chain: StackIndex[] = [];
+    let cur = s;
+    while (!nodeOfStack.has(cur)) {
+      chain.push(cur);
+      cur = r.stacks.parent[cur];
+    }
+    let parent = nodeOfStack.get(cur)!;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const f = r.stacks.frame[chain[i]];
+      const node: ExportNode = {
+        id: nodes.length + 1,
+        callFrame: {
+          functionName: r.strings[r.frames.name[f]],
+          scriptId: '0',
+          url: r.strings[r.frames.file[f]],
+          // 0-based in .cpuprofile, -1 when unknown; 1-based (0 unknown) in wspy.
+          lineNumber: r.frames.line[f] - 1,
+          columnNumber: r.frames.column[f] - 1,
+        },
+        hitCount: 0,
+        children: [],
+      };
+      nodes.push(node);
+      parent.children.push(node.id);
+      nodeOfStack.set(chain[i], node);
+      parent = node;
+    }
+    return parent;
+  };
+  const isIdle = (s: StackIndex) => s !== ROOT_STACK && r.strings[r.frames.name[r.stacks.frame[s]]] === IDLE_FRAME_NAME;
+
+  // The profile starts one interval before its first sample: readers take the typical delta for the
+  // sampling interval, and a process with one sample has no other delta than the first.
+  const first = p.samples.count.findIndex((c, i) => c > 0 && (idle || !isIdle(p.samples.stack[i])));
+  const firstUs = first < 0 ? 0 : Math.round((r.meta.startTime + p.samples.time[first]) * 1000) - (p.samples.count[first] - 1) * p.intervalUs;
+  const startUs = first < 0 ? Math.round((p.startTime ?? r.meta.startTime) * 1000) : Math.max(firstUs, Math.round((p.startTime ?? 0) * 1000) + p.intervalUs) - p.intervalUs;
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let last = startUs;
+  for (let i = 0; i < p.samples.stack.length; i++) {
+    const s = p.samples.stack[i];
+    const c = p.samples.count[i];
+    if (c <= 0 || (!idle && isIdle(s))) continue;
+    const node = nodeOf(s);
+    node.hitCount += c;
+    // The entry's samples ended at its time, one interval apart; never closer than an interval, as
+    // readers take the typical delta for the sampling interval (and times may be unknown, all 0).
+    const endUs = Math.round((r.meta.startTime + p.samples.time[i]) * 1000);
+    for (let k = c - 1; k >= 0; k--) {
+      const at = Math.max(last + p.intervalUs, endUs - k * p.intervalUs);
+      samples.push(node.id);
+      timeDeltas.push(at - last);
+      last = at;
+    }
+  }
+  const endUs = Math.max(last, p.endTime !== undefined ? Math.round(p.endTime * 1000) : last);
+  return { nodes, startTime: startUs, endTime: endUs, samples, timeDeltas };
+}
+
+/** `CPU.20261123.192824.16827.0.001.cpuprofile`, as Node's --cpu-prof names them (the pid is read back from it). */
+function profileName(r: Recording, p: ProcessRecord, seq: number): string {
+  const d = new Date(r.meta.startTime > 0 ? r.meta.startTime : Date.now());
+  const two = (n: number) => String(n).padStart(2, '0');
+  const date = `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
+  const time = `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+  return `CPU.${date}.${time}.${p.pid}.0.${String(seq).padStart(3, '0')}.cpuprofile`;
+}
+
+export function writeCpuProfiles(r: Recording, opts: ExportOptions = {}): ExportFiles {
+  const idle = opts.idle ?? r.meta.idle;
+  const sampled = r.processes.filter((p) => p.samples.count.some((c) => c > 0));
+  return {
+    files: sampled.map((p, i) => ({ name: profileName(r, p, i + 1), data: JSON.stringify(processProfile(r, p, idle)) })),
+  };
+}
+
+export const cpuProfileExporter: Exporter = {
+  name: 'cpuprofile',
+  // A directory of files: no file name ending asks for it; `-f cpuprofile -o <dir>` does.
+  extension: '-cpuprofiles',
+  endings: [],
+  write: writeCpuProfiles,
+};

@@ -14,10 +14,18 @@ export interface ExportOptions {
   gzip?: boolean;
   /** Keep samples whose leaf is V8's (idle) frame; defaults to the recording's meta.idle. */
   idle?: boolean;
-  /** collapsed: start every line with a `pid N: command` frame. */
-  processFrames?: boolean;
+  /**
+   * collapsed: leave out the `pid N: command` frame that starts every line, so that the same stack
+   * in several processes is one line (py-spy's output without --subprocesses reads that way).
+   */
+  mergeProcesses?: boolean;
   /** speedscope: the unit of weights and start values. */
   timeUnit?: 'milliseconds' | 'microseconds';
+}
+
+/** An export that is several files (one per process), written into the directory the output names. */
+export interface ExportFiles {
+  files: Array<{ name: string; data: string | Buffer }>;
 }
 
 export interface Exporter {
@@ -26,7 +34,7 @@ export interface Exporter {
   extension: string;
   /** Every file name ending this format is chosen for (the extension among them). */
   endings: string[];
-  write(r: Recording, opts?: ExportOptions): string | Buffer;
+  write(r: Recording, opts?: ExportOptions): string | Buffer | ExportFiles;
 }
 
 export interface Importer {

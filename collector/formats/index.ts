@@ -1,6 +1,6 @@
 // Data formats: exporters and importers behind one interface (format.ts), one module per format,
 // and the import dispatcher that reads any mix of them (docs/FORMAT.md).
-export type { ExportOptions, Exporter, Importer } from './format';
+export type { ExportFiles, ExportOptions, Exporter, Importer } from './format';
 export { EXPORTERS, IMPORTERS, exporterFor } from './registry';
 export { importBytes, importFiles, MAX_IMPORT_BYTES } from './import-files';
 export type { ImportOptions } from './import-files';

@@ -3,13 +3,13 @@
 
 import { UserError } from '../model';
 import { collapsedExporter, collapsedImporter } from './collapsed';
-import { cpuProfileImporter } from './cpuprofile';
+import { cpuProfileExporter, cpuProfileImporter } from './cpuprofile';
 import { Exporter, Importer } from './format';
 import { pprofExporter, pprofImporter } from './pprof';
 import { speedscopeExporter, speedscopeImporter } from './speedscope';
 import { wspyJsonExporter, wspyJsonImporter } from './wspy-json';
 
-export const EXPORTERS: Exporter[] = [wspyJsonExporter, speedscopeExporter, pprofExporter, collapsedExporter];
+export const EXPORTERS: Exporter[] = [wspyJsonExporter, speedscopeExporter, pprofExporter, collapsedExporter, cpuProfileExporter];
 
 /** Most specific first: wspy's own tag, then JSON shapes, then protobuf, then free text. */
 export const IMPORTERS: Importer[] = [wspyJsonImporter, speedscopeImporter, cpuProfileImporter, pprofImporter, collapsedImporter];

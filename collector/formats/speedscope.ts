@@ -1,5 +1,5 @@
 // speedscope's file format (https://www.speedscope.app/file-format-schema.json): one shared frame
-// list and a list of profiles. The exporter writes one sampled profile per process, its weights in
+// list and a list of profiles. The exporter writes one sampled profile per sampled process, its weights in
 // time units and its startValue measured from the recording's start, so that processes line up. The
 // importer reads sampled and evented profiles, each becoming a process.
 
@@ -50,7 +50,7 @@ export function writeSpeedscope(r: Recording, opts: ExportOptions = {}): string 
   };
   const isIdle = (s: StackIndex): boolean => s !== ROOT_STACK && r.strings[r.frames.name[r.stacks.frame[s]]] === IDLE_FRAME_NAME;
 
-  const profiles = r.processes.map((p): SampledProfile => {
+  const all = r.processes.map((p): SampledProfile => {
     const samples: number[][] = [];
     const weights: number[] = [];
     let firstTime: number | undefined;
@@ -67,6 +67,11 @@ export function writeSpeedscope(r: Recording, opts: ExportOptions = {}): string 
     const total = weights.reduce((a, b) => a + b, 0);
     return { type: 'sampled', name: processLabel(p), unit, startValue, endValue: startValue + total, samples, weights };
   });
+  // A process with no samples (a shell between a parent and node, one that exited before its agent
+  // started) would be an empty tab in speedscope's profile list; it is left out. A recording with no
+  // samples at all keeps its first, so that the file still opens.
+  const profiles = all.filter((p) => p.samples.length > 0);
+  if (profiles.length === 0 && all.length > 0) profiles.push(all[0]);
   return JSON.stringify({
     $schema: SPEEDSCOPE_SCHEMA,
     shared: { frames },

@@ -3,7 +3,7 @@
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
 import { BLOCKING_WAIT_FRAME } from '../../agent/blocking-wait';
-import { commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex, threadKey } from '../model';
+import { AGENT_FRAME_NAME, commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex, threadKey } from '../model';
 
 const MAX_STRING = 4096;
 /** Marks a frame of a hidden file in a chunk's frame translation table. */
@@ -16,6 +16,8 @@ const UNSAMPLED_THREAD =
 const MAX_ARGV = 256;
 /** More hits on one node than a whole day sampled at 10 kHz: a forged or corrupt chunk. */
 const MAX_HITS = 2 ** 30;
+/** More agent CPU than a day: a forged or corrupt message. */
+const MAX_AGENT_CPU_MS = 86_400_000;
 
 export interface AssemblerStats {
   processes: number;
@@ -27,6 +29,8 @@ export interface AssemblerStats {
 export class RecordingAssembler {
   private readonly builder: RecordingBuilder;
   private readonly seenChunks = new Set<string>();
+  /** Processes whose agent's own CPU is already in the recording (an agent reports it once). */
+  private readonly agentCpuAdded = new WeakSet<ProcessRecord>();
   private samples = 0;
   private idleStack: StackIndex | undefined;
   private rejected = 0;
@@ -72,7 +76,7 @@ export class RecordingAssembler {
         case 'thread':
           return this.thread(msg) || this.reject();
         case 'bye':
-          return true;
+          return this.bye(msg) || this.reject();
         case 'queue':
           return this.queue(msg) || this.reject();
         default:
@@ -187,7 +191,31 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    // Only a main thread's agent knows its own CPU (process.cpuUsage() counts every thread).
+    if (m.of === m.pid && m.thread === undefined) this.agentCpu(p, m);
     return true;
+  }
+
+  private bye(m: Untrusted): boolean {
+    if (!isTime(m.time)) return false;
+    if (m.thread === undefined) this.agentCpu(this.processFor(m.pid), m);
+    return true;
+  }
+
+  /**
+   * The agent's own unsampled CPU (agentCpuMs on its exit or bye) becomes samples of one top-level
+   * `(wspy agent)` frame, so that the report shows what profiling added to the process.
+   */
+  private agentCpu(p: ProcessRecord, m: Untrusted): void {
+    const ms = m.agentCpuMs;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > MAX_AGENT_CPU_MS) return;
+    if (this.agentCpuAdded.has(p) || !(p.intervalUs > 0)) return;
+    const count = Math.round((ms * 1000) / p.intervalUs);
+    if (count === 0) return;
+    this.agentCpuAdded.add(p);
+    const stack = this.builder.stack(this.builder.frame(AGENT_FRAME_NAME, '', 0, 0), ROOT_STACK);
+    this.builder.addSamples(p, stack, count, (m.time as number) - this.recording.meta.startTime);
+    this.samples += count;
   }
 
   /** A worker thread started; its own agent's hello, if it has one, fills the rest in. */

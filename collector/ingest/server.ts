@@ -35,6 +35,8 @@ export interface Collector {
   /** `base` plus NODE_OPTIONS that preload the agent and WSPY_AGENT. */
   agentEnv(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   stats(): AssemblerStats & { connected: number };
+  /** The Recording as assembled so far, for live views (`wspy top`); read it, do not change it. */
+  live(): Recording;
   /** Reports a problem with one process (e.g. attaching to it failed). */
   addError(pid: number, error: string): void;
   /** Asks every connected agent to stop, and waits for them to say bye (or for the timeout). */
@@ -122,6 +124,9 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     },
     stats() {
       return { ...assembler.stats(), connected: wss.clients.size };
+    },
+    live() {
+      return assembler.recording;
     },
     addError(pid, error) {
       assembler.addError(pid, error);

@@ -47,3 +47,25 @@ export function forestOrder<T>(items: readonly T[], parentOf: (item: T) => T | u
   for (const item of items) visit(item, 0);
   return out;
 }
+
+/**
+ * The tree drawing in front of each entry of forestOrder's output: `├ ` for a child with siblings
+ * after it, `└ ` for the last, and `│ ` or blanks for each ancestor level, as `tree` draws it. Roots
+ * get none.
+ */
+export function treePrefixes<T>(entries: ReadonlyArray<ForestEntry<T>>): string[] {
+  const prefixes = new Array<string>(entries.length);
+  // Read backwards: more[k] says whether an entry at depth k follows, before any shallower one, which
+  // for the entry at hand means a later sibling of its ancestor at depth k (or of itself, at its depth).
+  const more: boolean[] = [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const d = entries[i].depth;
+    let prefix = '';
+    for (let k = 1; k < d; k++) prefix += more[k] ? '│ ' : '  ';
+    if (d > 0) prefix += more[d] ? '├ ' : '└ ';
+    prefixes[i] = prefix;
+    more[d] = true;
+    more.length = d + 1;
+  }
+  return prefixes;
+}

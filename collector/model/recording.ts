@@ -99,6 +99,12 @@ export interface Recording {
 /** Name V8 gives to samples taken while the event loop waits. */
 export const IDLE_FRAME_NAME = '(idle)';
 
+/**
+ * Pseudo-frame for the CPU that wspy's agent spent where V8's profiler could not sample it (its
+ * boot before sampling starts, its exit flush), so that a report accounts for what profiling added.
+ */
+export const AGENT_FRAME_NAME = '(wspy agent)';
+
 export function emptyRecording(meta: Partial<RecordingMeta> = {}): Recording {
   return {
     meta: {

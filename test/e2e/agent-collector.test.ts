@@ -50,6 +50,8 @@ describe('agent with the collector', () => {
     assert.ok(p.sampled);
     assert.equal(p.exitCode, 0);
     assert.ok(samplesIn(recording, p, 'longWork') > 0);
+    // What the agent spent where V8 could not sample it (boot, exit flush) is one frame of its own.
+    assert.ok(samplesIn(recording, p, '(wspy agent)') > 0, "the agent's own CPU is in the recording");
   });
 
   test("the collector's stop makes the agent send a bye and unhook; the program carries on", async () => {

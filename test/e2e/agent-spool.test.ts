@@ -49,6 +49,8 @@ describe('agent, one process', () => {
     assert.ok(loading.length > 0, 'module loading sampled');
     const exit = exitOf(ms, run.pid);
     assert.equal(exit?.code, 3);
+    // The agent's own boot and exit flush, which no sample can show, are reported in CPU ms.
+    assert.ok(typeof exit?.agentCpuMs === 'number' && exit.agentCpuMs > 0, `agentCpuMs ${exit?.agentCpuMs}`);
     // Nothing samples after the exit flush.
     assert.equal(ms[ms.length - 1].t, 'exit');
   });

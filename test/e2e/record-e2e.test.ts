@@ -131,9 +131,14 @@ test('user mistakes get one line and a non-zero exit, never a stack trace', asyn
   }
 });
 
-test('an unwritable output path keeps the recording and says where it is', async () => {
-  // The rescued recording goes to the temp directory: a private one, so that it goes when the test ends.
-  const r = await runWspy(['record', '-f', 'json', '-o', '/nonexistent-dir/r.json', '--', process.execPath, '-e', '0'], { env: { ...process.env, TMPDIR: tempDir() } });
+test('an output that becomes unwritable while recording keeps the recording and says where it is', async () => {
+  // wspy checks the output before it starts; here the program removes the output's directory while
+  // it is recorded. The rescued recording goes to the temp directory: a private one, so that it
+  // goes when the test ends.
+  const outDir = path.join(tempDir(), 'out');
+  fs.mkdirSync(outDir);
+  const program = `require('fs').rmSync(${JSON.stringify(outDir)}, { recursive: true })`;
+  const r = await runWspy(['record', '-f', 'json', '-o', path.join(outDir, 'r.json'), '--', process.execPath, '-e', program], { env: { ...process.env, TMPDIR: tempDir() } });
   assert.notEqual(r.code, 0);
   const m = /the recording was saved to (\S+\.json\.gz)/.exec(r.stderr);
   assert.ok(m, r.stderr);

@@ -70,7 +70,7 @@ function corpus(): Seed[] {
   seeds.push({ name: 'sample.json.gz', bytes: gzipSync(json) });
   seeds.push({ name: 'sample.speedscope.json', bytes: Buffer.from(exporterFor('speedscope').write(sampleRecording()) as string) });
   const pprof = exporterFor('pprof').write(sampleRecording());
-  seeds.push({ name: 'sample.pb.gz', bytes: Buffer.isBuffer(pprof) ? pprof : Buffer.from(pprof) });
+  seeds.push({ name: 'sample.pb.gz', bytes: Buffer.isBuffer(pprof) ? pprof : Buffer.from(pprof as string) });
   seeds.push({ name: 'sample.folded', bytes: Buffer.from(exporterFor('collapsed').write(sampleRecording()) as string) });
   return seeds;
 }

@@ -42,7 +42,7 @@ export function goldenFile(golden: string, root: string = ROOT): string {
 
 /** Everything in the recording, idle included, one `pid N: command` frame per process. */
 export function foldedText(recording: Recording): string {
-  return exporterFor('collapsed').write(recording, { processFrames: true, idle: true }) as string;
+  return exporterFor('collapsed').write(recording, { idle: true }) as string;
 }
 
 /** What the importers make of a fixture (file or directory), as its golden output is written. */

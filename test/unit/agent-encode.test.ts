@@ -42,6 +42,50 @@ test('a tree without samples gives no chunk', () => {
   assert.equal(encodeChunk(node('(root)', 0, [node('main', 0)]), { pid: 1, seq: 0, start: 0, end: 1 }), undefined);
 });
 
+/** The encoding spelled out the slow way: subtree sums first, then a preorder walk of what has samples. */
+function reference(root: ProfileNode): { frames: unknown[]; nodes: number[] } {
+  const total = (n: ProfileNode): number => n.children.reduce((s, c) => s + total(c), n.hitCount);
+  const frames: string[] = [];
+  const nodes: number[] = [];
+  const walk = (n: ProfileNode, parent: number): void => {
+    if (total(n) === 0) return;
+    const key = JSON.stringify([n.name, n.scriptName, n.lineNumber, n.columnNumber]);
+    if (!frames.includes(key)) frames.push(key);
+    const self = nodes.length / 3;
+    nodes.push(parent, frames.indexOf(key), n.hitCount);
+    for (const c of n.children) walk(c, self);
+  };
+  for (const c of root.children) walk(c, -1);
+  return { frames: frames.map((k) => JSON.parse(k)), nodes };
+}
+
+test('frames met only in unsampled subtrees are taken back with them, at any depth', () => {
+  // A few hundred random trees whose names repeat, so that frames are shared between sampled and
+  // unsampled subtrees and unsampled ones sit between sampled siblings.
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const grow = (depth: number): ProfileNode[] =>
+    Array.from({ length: depth > 0 ? rand(4) : 0 }, () =>
+      node(`f${rand(6)}`, rand(3) === 0 ? rand(4) : 0, grow(depth - 1), `/app/${rand(2)}.js`),
+    );
+  let compared = 0;
+  for (let i = 0; i < 300; i++) {
+    const tree = node('(root)', 0, grow(6));
+    const chunk = encodeChunk(tree, { pid: 1, seq: 0, start: 0, end: 1 });
+    const want = reference(tree);
+    if (want.nodes.length === 0) {
+      assert.equal(chunk, undefined);
+      continue;
+    }
+    assert.deepEqual({ frames: chunk!.frames, nodes: chunk!.nodes }, want);
+    compared++;
+  }
+  assert.ok(compared > 100, `only ${compared} trees had samples`);
+});
+
 test('NODE_OPTIONS gains our --require once and loses it in every spelling', () => {
   const agent = '/opt/my tools/agent.js';
   assert.equal(withAgentRequire(undefined, agent), '--require "/opt/my tools/agent.js"');

@@ -72,3 +72,34 @@ test('a pid reused by a new process keeps both processes apart', () => {
   assert.equal(r.processes.length, 2);
   assert.deepEqual(r.processes.map((p) => sampleCount(p)), [5, 5]);
 });
+
+test("the agent's own CPU on its exit or bye becomes one (wspy agent) frame, counted once", () => {
+  const a = new RecordingAssembler({ startTime: 0, intervalUs: 4_000 });
+  a.ingest(hello(20, 1));
+  a.ingest(chunk(20, 0, 2000));
+  assert.ok(a.ingest({ t: 'exit', pid: 20, of: 20, code: 0, signal: null, time: 2100, agentCpuMs: 9.6 }));
+  assert.ok(a.ingest({ t: 'exit', pid: 20, of: 20, code: 0, signal: null, time: 2100, agentCpuMs: 9.6 }), 'a repeat is accepted');
+  a.ingest(hello(21, 1));
+  assert.ok(a.ingest({ t: 'bye', pid: 21, time: 3000, reason: 'stopped by wspy', agentCpuMs: 4 }));
+  // A parent's report of its child's end carries no agent CPU; forged values are ignored.
+  a.ingest(hello(22, 1));
+  a.ingest({ t: 'exit', pid: 1, of: 22, code: 0, signal: null, time: 3000, agentCpuMs: 50 });
+  a.ingest({ t: 'exit', pid: 22, of: 22, code: 0, signal: null, time: 3000, agentCpuMs: 1e12 });
+  const r = a.finish(4000);
+  const agentSamples = (pid: number) => {
+    const p = r.processes.find((x) => x.pid === pid)!;
+    let n = 0;
+    p.samples.stack.forEach((s, i) => {
+      const names = framesOf(r, s).map((f) => r.strings[r.frames.name[f]]);
+      if (names.includes('(wspy agent)')) {
+        assert.deepEqual(names, ['(wspy agent)'], 'a top-level frame of its own');
+        n += p.samples.count[i];
+      }
+    });
+    return n;
+  };
+  assert.equal(agentSamples(20), 2, '9.6 ms at 4 ms a sample, once');
+  assert.equal(agentSamples(21), 1);
+  assert.equal(agentSamples(22), 0);
+  assert.equal(sampleCount(r.processes.find((x) => x.pid === 20)!), 5 + 2);
+});

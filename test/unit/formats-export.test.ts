@@ -12,7 +12,7 @@ import { exporterFor, fromDocument, importBytes, toDocument } from '../../collec
 import { readCollapsed } from '../../collector/formats/collapsed';
 import { writeWspyJson } from '../../collector/formats/wspy-json';
 import { formatFromPath } from '../../viewer/outputs';
-import { sampleCount } from '../../collector/model';
+import { emptySamples, sampleCount } from '../../collector/model';
 import { sampleRecording } from '../helpers/formats-sample';
 import { ROOT } from '../helpers/wspy';
 
@@ -81,6 +81,20 @@ test('speedscope: valid against the schema shipped by speedscope, one profile pe
   assert.equal(withIdle.profiles[0].weights.reduce((a: number, b: number) => a + b, 0), 60);
 });
 
+test('speedscope: processes with no samples (a shell between parent and node) are left out', () => {
+  const r = sampleRecording();
+  r.processes.push({ ...r.processes[1], key: '102', pid: 102, command: 'sh -c node job.js', sampled: false, samples: emptySamples(), errors: [] });
+  // Only idle samples, dropped: empty as well.
+  r.processes.push({ ...r.processes[1], key: '103', pid: 103, samples: { stack: [r.processes[0].samples.stack[2]], count: [5], time: [80] }, errors: [] });
+  const doc = JSON.parse(exporterFor('speedscope').write(r) as string) as { profiles: Array<{ name: string }> };
+  assert.deepEqual(doc.profiles.map((p) => p.name), ['pid 100: node worker.js', 'pid 101: node job.js', 'box2 pid 101: node job.js --remote']);
+  const idle = JSON.parse(exporterFor('speedscope').write(r, { idle: true }) as string) as { profiles: Array<{ name: string }> };
+  assert.equal(idle.profiles.length, 4, 'with idle samples kept, the idle process has a profile');
+  const none = sampleRecording();
+  for (const p of none.processes) p.samples = emptySamples();
+  assert.equal(JSON.parse(exporterFor('speedscope').write(none) as string).profiles.length, 1, 'a recording with no samples still opens');
+});
+
 test('speedscope: export imports back with the same stacks per process', () => {
   const r = sampleRecording();
   const back = importBytes(Buffer.from(exporterFor('speedscope').write(r) as string), 'x.speedscope.json');
@@ -119,16 +133,16 @@ test('pprof: gzipped profile that pprof-format decodes, with pid and command lab
 
 test('collapsed: lines parse back to the same stacks and counts', () => {
   const r = sampleRecording();
-  const text = exporterFor('collapsed').write(r, { processFrames: true }) as string;
+  const text = exporterFor('collapsed').write(r) as string;
   assert.match(text, /^pid 100: node worker\.js;main \(worker\.js:3\) 5$/m);
   assert.match(text, /^box2 pid 101: node job\.js --remote;main \(worker\.js:3\);configureModels \(orm\/lib\/models\.js:12\) 7$/m);
   assert.ok(!text.includes('(idle)'));
   const back = readCollapsed(Buffer.from(text), 'x.folded')!;
   const byKey = [...back.processes].sort((a, b) => (a.key < b.key ? -1 : 1));
   assert.deepEqual(byKey.map((p) => [p.key, p.command, sampleCount(p)]), [['100', 'node worker.js', 10], ['101', 'node job.js', 45], ['box2:101', 'node job.js --remote', 7]]);
-  assert.equal(exporterFor('collapsed').write(back, { processFrames: true }), text);
-  // Without process frames, the same stacks of different processes add up.
-  const plain = exporterFor('collapsed').write(r) as string;
+  assert.equal(exporterFor('collapsed').write(back), text);
+  // With processes merged, the same stacks of different processes add up.
+  const plain = exporterFor('collapsed').write(r, { mergeProcesses: true }) as string;
   assert.match(plain, /^main \(worker\.js:3\);configureModels \(orm\/lib\/models\.js:12\) 47$/m);
 });
 
@@ -144,4 +158,33 @@ test('formatFromPath maps endings to formats', () => {
 test('json writer output is stable text ending in a newline', () => {
   const out = writeWspyJson(sampleRecording()) as string;
   assert.ok(out.endsWith('}\n'));
+});
+
+test('cpuprofile: one DevTools profile per sampled process, named as Node names them, read back alike', () => {
+  const r = sampleRecording();
+  const { files } = exporterFor('cpuprofile').write(r) as { files: Array<{ name: string; data: string }> };
+  assert.deepEqual(files.map((f) => f.name.replace(/^CPU\.\d{8}\.\d{6}\./, '')), ['100.0.001.cpuprofile', '101.0.002.cpuprofile', '101.0.003.cpuprofile']);
+  for (const [i, f] of files.entries()) {
+    type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount: number; children: number[] };
+    const doc = JSON.parse(f.data) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+    const ids = new Set(doc.nodes.map((n) => n.id));
+    assert.equal(ids.size, doc.nodes.length, 'node ids are unique');
+    assert.equal(doc.nodes[0].callFrame.functionName, '(root)');
+    for (const n of doc.nodes) for (const c of n.children) assert.ok(ids.has(c), `child ${c} exists`);
+    for (const s of doc.samples) assert.ok(ids.has(s));
+    assert.equal(doc.samples.length, doc.timeDeltas.length);
+    assert.ok(doc.timeDeltas.every((d) => d >= 0));
+    assert.equal(doc.nodes.reduce((n, x) => n + x.hitCount, 0), doc.samples.length);
+    // 0-based lines and columns, as V8 writes them: main is on line 3, column 1 of worker.js.
+    const main = doc.nodes.find((n) => n.callFrame.functionName === 'main')!;
+    assert.deepEqual([main.callFrame.url, main.callFrame.lineNumber, main.callFrame.columnNumber], ['/app/worker.js', 2, 0]);
+    // wspy's importer reads back the same pid, stacks and counts (idle samples were dropped).
+    const back = importBytes(Buffer.from(f.data), f.name);
+    const p = r.processes[i];
+    assert.equal(back.processes[0].pid, p.pid);
+    assert.equal(back.processes[0].intervalUs, p.intervalUs);
+    assert.equal(sampleCount(back.processes[0]), [10, 45, 7][i]);
+  }
+  const withIdle = exporterFor('cpuprofile').write(r, { idle: true }) as { files: Array<{ data: string }> };
+  assert.equal((JSON.parse(withIdle.files[0].data) as { samples: number[] }).samples.length, 60);
 });

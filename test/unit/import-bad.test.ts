@@ -85,7 +85,7 @@ test('randomized: random, cut-off and mutated inputs give a Recording or a UserE
     ['p.pb', pprofRaw],
     ['go.prof', fs.readFileSync(path.join(foreign, 'pprof-simple.prof'))],
     ['s.speedscope.json', Buffer.from(exporterFor('speedscope').write(sampleRecording()) as string)],
-    ['f.folded', Buffer.from(exporterFor('collapsed').write(sampleRecording(), { processFrames: true }) as string)],
+    ['f.folded', Buffer.from(exporterFor('collapsed').write(sampleRecording()) as string)],
   ];
   let recordings = 0;
   let userErrors = 0;

@@ -88,7 +88,7 @@ test('recordings of two hosts merge under host:pid keys and keep their parent li
     r.meta.host = host;
     r.processes.slice(1).forEach((p) => (p.ppid = r.processes[0].pid));
     const file = path.join(tmp, `${host}.json.gz`);
-    fs.writeFileSync(file, exporterFor('json').write(r, { fileName: file }));
+    fs.writeFileSync(file, exporterFor('json').write(r, { fileName: file }) as Buffer);
     return file;
   });
   const { recording: merged } = importFiles(files);
