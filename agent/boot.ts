@@ -128,7 +128,9 @@ class Agent {
     if (this.thread !== undefined) {
       this.blockingWait = flushBeforeBlocking(() => this.tick(false), () => this.windowStart, THREAD_FLUSH_BEFORE_WAIT_MS, this.chunkMs);
     }
-    if (this.attached) this.goLong();
+    // Attached: connect at once, but after start() has returned, so that whoever started the agent
+    // (the dormant agent's answer to wspy, the injected timer) does not wait for ws to load.
+    if (this.attached) setImmediate(() => guard(() => !this.streamTried && !this.finished && this.goLong()));
     // An attached agent sends a first chunk soon, so that wspy knows at once that sampling works.
     this.schedule(this.attached ? Math.min(FIRST_ATTACHED_CHUNK_MS, this.chunkMs) : this.chunkMs);
     // Last: from here on the profiler samples the application (and the agent, in its own frames).

@@ -156,3 +156,21 @@ export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMess
 export interface StopCommand {
   t: 'stop';
 }
+
+/**
+ * What wspy sends a prepared process's dormant agent (agent/dormant.ts), as one JSON line on its
+ * Unix socket: the collector to report to. The code paths in `config` are ignored; the dormant
+ * agent loads the full agent from its own installation.
+ */
+export interface ActivateRequest {
+  t: 'activate';
+  config: AgentConfig;
+}
+
+/** The dormant agent's one-line answer; the connection closes after it. */
+export type ActivateReply =
+  /** The full agent runs and samples; `ms` from reading the request to sampling and connecting. */
+  | { t: 'activated'; pid: number; node: string; ms: number }
+  /** An agent already runs in this process (another recording, or this one's followed child). */
+  | { t: 'busy'; pid: number }
+  | { t: 'refused'; pid: number; reason: string };

@@ -10,6 +10,7 @@ import { accuracy } from './accuracy';
 import { attachLatency } from './attach';
 import { attachMemory } from './attach-memory';
 import { coverage } from './coverage';
+import { dormant } from './dormant';
 import { dump } from './dump';
 import { forkCost } from './fork-cost';
 import { ROOT } from './proc';
@@ -20,7 +21,7 @@ import { sourceMaps } from './source-maps';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dump, scale, report, sourceMaps, accuracy];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dormant, dump, scale, report, sourceMaps, accuracy];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {

@@ -3,7 +3,7 @@
 // SIGINT/SIGTERM, or the target exits. Then the agents detach and the target runs on as before.
 // Signals are never passed to the target: it is not ours.
 
-import { attach, attachWithDescendants, AttachResult } from '../collector/attach';
+import { attachProcess, attachTree, Attached, AttachOptions, INSPECTOR_WINDOW_MS, RouteOutcome } from '../collector/attach';
 import { describeProcess, isAlive } from '../collector/proc';
 import { startCollector } from '../collector/ingest';
 import { Recording } from '../collector/model';
@@ -31,25 +31,33 @@ export async function recordAttached(pids: number[], config: RecordSettings, vie
     source: 'attach',
   });
 
+  const stopWaiting = new AbortController();
+  const opts = { ...attachOptions(config), stopWaiting: stopWaiting.signal };
+  const pending: Array<Promise<RouteOutcome[]>> = [];
+  const note = (outcome: RouteOutcome, results: Attached[], skipped: Array<{ pid: number; skipped: string }>): void => {
+    if ('result' in outcome) results.push(outcome.result);
+    else if ('error' in outcome) collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
+    else skipped.push(outcome);
+  };
   try {
-    const results: AttachResult[] = [];
+    const results: Attached[] = [];
+    const skipped: Array<{ pid: number; skipped: string }> = [];
     for (const pid of pids) {
       if (config.subprocesses) {
-        for (const outcome of await attachWithDescendants(pid, collector.agentConfig)) {
-          if ('result' in outcome) results.push(outcome.result);
-          else collector.addError(outcome.pid, `not attached: ${outcome.error.message}`);
-        }
+        const tree = await attachTree(pid, collector.agentConfig, opts);
+        for (const outcome of tree.outcomes) note(outcome, results, skipped);
+        pending.push(tree.pending);
       } else {
-        results.push(await attach(pid, collector.agentConfig));
+        results.push(await attachProcess(pid, collector.agentConfig, opts));
       }
     }
-    const slowest = Math.max(...results.map((r) => r.inspectorOpenMs));
-    log.info(
-      `attached to ${results.length} process${results.length === 1 ? '' : 'es'} in ${Date.now() - started} ms ` +
-        `(inspector open ${Math.round(slowest)} ms at most): ${described}`,
-    );
+    if (skipped.length > 0) {
+      log.info(`not signalled: ${skipped.length} process${skipped.length === 1 ? '' : 'es'} (${skipped.map((s) => s.pid).join(', ')}): ${skipped[0].skipped}`);
+    }
+    log.info(`attached to ${results.length} process${results.length === 1 ? '' : 'es'} in ${Date.now() - started} ms ${howAttached(results)}: ${described}`);
   } catch (err) {
     // Nothing was recorded if the first target could not be attached; detach what was.
+    stopWaiting.abort();
     await collector.stopAgents(STOP_GRACE_MS);
     await collector.finish();
     throw err;
@@ -76,6 +84,11 @@ export async function recordAttached(pids: number[], config: RecordSettings, vie
     poll.unref();
   });
   status.stop();
+  // Prepared children that were still too young to listen: stop waiting, and say what became of them.
+  stopWaiting.abort();
+  const late: Attached[] = [];
+  for (const outcome of (await Promise.all(pending)).flat()) note(outcome, late, []);
+  if (late.length > 0) log.info(`also activated ${late.length} prepared child process${late.length === 1 ? '' : 'es'} that ran when wspy attached`);
   if (endedBy === 'exit') log.info(`the target exited; writing what was recorded`);
 
   await collector.stopAgents(STOP_GRACE_MS);
@@ -83,6 +96,32 @@ export async function recordAttached(pids: number[], config: RecordSettings, vie
   recording.meta.command = pids.length === 1 ? recording.processes.find((p) => p.pid === pids[0])?.argv : undefined;
   if (!config.title) recording.meta.title = titleFor(recording, pids);
   return { recording, endedBy };
+}
+
+/** Said once, before the first SIGUSR1: what opening an inspector exposes, and for how long. */
+function attachOptions(config: RecordSettings): AttachOptions {
+  let said = false;
+  return {
+    allowRemoteInspector: config.allowRemoteInspector,
+    onOpening: (pid, where) => {
+      if (said) return;
+      said = true;
+      log.info(
+        `process ${pid} is not prepared: opening its inspector on ${where.host}:${where.port === 0 ? '<random port>' : where.port}, ` +
+          `where any local user can reach it for about ${INSPECTOR_WINDOW_MS} ms (prepare workers to avoid this: wspy agent-path)`,
+      );
+    },
+  };
+}
+
+/** "(2 prepared, no inspector)" or "(inspector open 120 ms at most)", or both. */
+function howAttached(results: Attached[]): string {
+  const prepared = results.filter((r) => r.via === 'dormant').length;
+  const opened = results.flatMap((r) => (r.via === 'inspector' ? [r.inspectorOpenMs] : []));
+  const parts: string[] = [];
+  if (prepared > 0) parts.push(`${prepared} prepared, no inspector`);
+  if (opened.length > 0) parts.push(`inspector open ${Math.round(Math.max(...opened))} ms at most`);
+  return `(${parts.join('; ')})`;
 }
 
 function titleFor(r: Recording, pids: number[]): string {

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { wspyVersion } from '../collector/ingest';
 import { UserError } from '../collector/model';
+import { agentPathCommand } from './agent-path';
 import { demoCommand } from './demo';
 import { diffCommand } from './diff';
 import { dumpCommand } from './dump';
@@ -34,7 +35,8 @@ Examples:
     .addCommand(psCommand())
     .addCommand(dumpCommand())
     .addCommand(topCommand())
-    .addCommand(demoCommand());
+    .addCommand(demoCommand())
+    .addCommand(agentPathCommand());
   // Commander's own usage errors (a missing argument, an unknown command or option, a bad choice)
   // read like wspy's: `wspy: error: ...`, exit 2. Set on every command: addCommand() does not pass
   // the parent's settings on.

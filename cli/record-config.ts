@@ -30,6 +30,8 @@ export interface RecordSettings {
   subprocesses: boolean;
   idle: boolean;
   title?: string;
+  /** Attach mode: signal a target whose inspector would listen on a non-loopback address. */
+  allowRemoteInspector?: boolean;
 }
 
 export interface RecordConfig extends RecordSettings, OutputConfig {
@@ -50,6 +52,7 @@ export interface RawRecordOptions {
   idle?: boolean;
   title?: string;
   open?: boolean;
+  allowRemoteInspector?: boolean;
   mergeProcesses?: boolean;
 }
 
@@ -67,6 +70,7 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
   }
   const durationS = raw.duration === undefined ? undefined : positiveNumber(raw.duration, '-d/--duration', 'seconds, such as 10');
   const rateHz = raw.rate === undefined ? DEFAULT_RATE_HZ : positiveInteger(raw.rate, '-r/--rate', 'samples per second, such as 100');
+  if (raw.allowRemoteInspector && targetKind(pid, queueName) === 'launch') throw new UserError('--allow-remote-inspector goes with -p <pid> or --queue <name>');
   if (rateHz > MAX_RATE_HZ) throw new UserError(`-r/--rate ${rateHz} is too high: use at most ${MAX_RATE_HZ} samples per second`);
 
   const target: RecordTarget =
@@ -88,8 +92,13 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
     idle: Boolean(raw.idle),
     title: raw.title,
     open: Boolean(raw.open),
+    ...(raw.allowRemoteInspector ? { allowRemoteInspector: true } : {}),
     mergeProcesses: Boolean(raw.mergeProcesses),
   };
+}
+
+function targetKind(pid: number | undefined, queue: string | undefined): RecordTarget['kind'] {
+  return pid !== undefined ? 'pid' : queue !== undefined ? 'queue' : 'launch';
 }
 
 /** -f wins; else the output's extension decides; else html. */

@@ -24,6 +24,7 @@ export function recordCommand(): Command {
     .option('-f, --format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: from the output's extension, else html)`)
     .option('-r, --rate <hz>', `samples per second per process (default: ${DEFAULT_RATE_HZ})`)
     .option('-s, --subprocesses', 'also record every descendant process (forks, spawns, cluster workers, ...)')
+    .option('--allow-remote-inspector', 'with -p/--queue: also attach to an unprepared process whose inspector would listen on a non-loopback address')
     .option('--idle', 'keep samples taken while the event loop is idle (dropped by default)')
     .option('--merge-processes', 'with -f collapsed: no `pid N: command` frame per process; the same stack of several processes is one line')
     .option('--title <title>', 'title of the report')

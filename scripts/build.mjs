@@ -1,6 +1,6 @@
 // Builds wspy: type-checks and compiles the TypeScript to dist/, then bundles with esbuild what must
 // load fast or run elsewhere: the agent (one small file, no dependencies, loaded by every profiled
-// process), its streaming half (ws, loaded only by processes that live long enough), and the
+// process), the dormant agent of prepared processes, its streaming half (ws, loaded only by processes that live long enough), and the
 // report pages' browser code (d3-flame-graph, inlined into every HTML report and diff page).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +22,8 @@ const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', 
 const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2019', minify: true, logLevel: 'warning' };
 await Promise.all([
   esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/boot.ts')], outfile: path.join(root, 'dist/bundles/agent.js') }),
+  // The dormant agent of prepared processes: one timer at boot, the full agent only when activated.
+  esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/dormant.ts')], outfile: path.join(root, 'dist/bundles/agent-dormant.js') }),
   esbuild.build({
     ...node,
     entryPoints: [path.join(root, 'agent/stream.ts')],

@@ -7,13 +7,18 @@
 import type { AgentConfig } from '../../agent/protocol';
 import { UserError } from '../model';
 import { inject, newClock } from './inject';
+import type { InspectorAddress } from './inspector';
 import { withAttachLock } from './lock';
-import { openInspector } from './open';
+import { openInspector, refuseRemoteInspector } from './open';
 import { checkTarget } from './preflight';
 
 export interface AttachOptions {
   /** Give up after this long, in milliseconds (default 10 000). */
   timeoutMs?: number;
+  /** Signal a target whose inspector would listen on an address other machines can reach (default: refuse). */
+  allowRemoteInspector?: boolean;
+  /** Called just before SIGUSR1 opens an inspector, with where it will listen (to say so). */
+  onOpening?: (pid: number, where: InspectorAddress) => void;
 }
 
 export interface AttachResult {
@@ -44,8 +49,10 @@ let attachQueue: Promise<unknown> = Promise.resolve();
 export function attach(pid: number, agentConfig: AgentConfig, opts: AttachOptions = {}): Promise<AttachResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const run = attachQueue.then(async () => {
+    // Refused before waiting for the lock: nothing would be signalled anyway.
+    refuseRemoteInspector(pid, opts);
     const startedAt = Date.now();
-    const locked = await withAttachLock(timeoutMs, () => attachNow(pid, agentConfig, startedAt, timeoutMs));
+    const locked = await withAttachLock(timeoutMs, () => attachNow(pid, agentConfig, startedAt, timeoutMs, opts));
     if (!locked) throw new UserError(`another wspy kept attaching to processes for ${timeoutMs} ms: retry when it is done`);
     return locked.value;
   });
@@ -53,10 +60,10 @@ export function attach(pid: number, agentConfig: AgentConfig, opts: AttachOption
   return run;
 }
 
-async function attachNow(pid: number, agentConfig: AgentConfig, startedAt: number, timeoutMs: number): Promise<AttachResult> {
+async function attachNow(pid: number, agentConfig: AgentConfig, startedAt: number, timeoutMs: number, opts: AttachOptions): Promise<AttachResult> {
   const deadline = startedAt + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   const status = checkTarget(pid);
-  const open = await openInspector(pid, status, remaining);
+  const open = await openInspector(pid, status, remaining, opts);
   return inject(pid, agentConfig, open.socket, open.url, open.wspyOpened, newClock(startedAt, open.openedAt, open.listeningAt, remaining));
 }

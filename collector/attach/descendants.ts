@@ -57,13 +57,13 @@ export async function attachWithDescendants(pid: number, agentConfig: AgentConfi
  */
 export const MIN_DESCENDANT_AGE_MS = 1000;
 
-function isYoung(pid: number): boolean {
+export function isYoung(pid: number): boolean {
   const stats = readProcStats(pid);
   return stats === undefined || Date.now() - stats.startTime < MIN_DESCENDANT_AGE_MS;
 }
 
 /** True when the process was started with the agent of this very recording in its environment (the root's agent followed it). */
-function followedByAgent(pid: number, agentConfig: AgentConfig): boolean {
+export function followedByAgent(pid: number, agentConfig: AgentConfig): boolean {
   const inherited = agentConfigFromEnv(Object.fromEntries(readEnviron(pid)));
   if (inherited === undefined) return false;
   try {

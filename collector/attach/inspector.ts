@@ -3,9 +3,28 @@
 // inject.ts) string them together; this file makes no decisions about errors the user sees.
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import { ANY_IPV4, ANY_IPV6, isAlive, listeningSockets, ListeningSocket, LOOPBACK_IPV6, readCmdline, readEnviron } from '../proc';
+import { ANY_IPV4, ANY_IPV6, canonicalAddress, isAlive, listeningSockets, ListeningSocket, LOOPBACK_IPV6, readCmdline, readEnviron } from '../proc';
 
 export const DEFAULT_INSPECTOR_PORT = 9229;
+
+/**
+ * How long a target's inspector typically listens while wspy attaches (SIGUSR1 until /proc shows
+ * the port closed): the median of `node dist/bench/run.js attach` ("inspector window"; 107 ms idle,
+ * 136 ms CPU-busy in docs/ATTACH.md). wspy says so before it signals.
+ */
+export const INSPECTOR_WINDOW_MS = 110;
+
+/** True for a host that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const address = canonicalAddress(host);
+  return address !== undefined && isLoopbackAddress(address);
+}
+
+/** The same, for a canonical address as /proc gives it. */
+export function isLoopbackAddress(address: string): boolean {
+  return address.startsWith('127.') || address === LOOPBACK_IPV6;
+}
 const DEFAULT_INSPECTOR_HOST = '127.0.0.1';
 
 export interface InspectorAddress {

@@ -3,15 +3,17 @@
 import {
   connectHost,
   configuredInspectorAddress,
-  CdpSession,
+  isLoopbackAddress,
+  isLoopbackHost,
   listInspectorTargets,
   waitForNewListeningSocket,
 } from './inspector';
+import { spawn } from 'node:child_process';
 import { describeProcess, handlesSigusr1, isAlive, ListeningSocket, portHolders, ProcStatus, readStatus } from '../proc';
 import { UserError } from '../model';
 import { exitedWhileAttaching, permissionDenied, RESTART_HINT } from './errors';
-import { CLOSE_ONLY_SOURCE } from './injected-source';
-import { holdUntilTargetHangsUp, untilExiting } from './inject';
+import type { AttachOptions } from './attach';
+import { closeLateInspector, LATE_CLOSE_WATCHER } from './late-close';
 import { socketsOf } from './preflight';
 
 /** How long the inspector may take to open after SIGUSR1 before wspy decides it never will. */
@@ -33,7 +35,7 @@ export interface OpenInspector {
  * Finds the target's open inspector or opens one with SIGUSR1. Throws a UserError (TargetGone when
  * the target exits meanwhile) when there is none to be had; the target then runs on as before.
  */
-export async function openInspector(pid: number, status: ProcStatus, remaining: () => number): Promise<OpenInspector> {
+export async function openInspector(pid: number, status: ProcStatus, remaining: () => number, opts: AttachOptions = {}): Promise<OpenInspector> {
   const configured = configuredInspectorAddress(pid);
   const before = socketsOf(pid);
   const alreadyOpen = await findOpenInspector(before.filter((s) => s.port === configured.port));
@@ -48,6 +50,7 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
         `(started with --disable-sigusr1, or still starting up): ${RESTART_HINT}`,
     );
   }
+  refuseRemoteInspector(pid, opts);
   const heldBy = () => (configured.port === 0 ? [] : portHolders(configured.port, pid).filter((p) => p !== pid));
   const holdersBefore = heldBy();
   if (holdersBefore.length > 0) throw new UserError(portHeldMessage(pid, configured.port, holdersBefore));
@@ -56,6 +59,7 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
   // last moment, because the checks above take tens of milliseconds.
   const now = readStatus(pid);
   if (now === undefined || now.state === 'Z' || !handlesSigusr1(now)) throw exitedWhileAttaching(pid);
+  opts.onOpening?.(pid, configured);
   const openedAt = Date.now();
   sendSigusr1(pid);
   const opened = await waitForNewListeningSocket(pid, before, Math.min(OPEN_WAIT_MS, remaining()));
@@ -65,7 +69,7 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
     if (holders.length > 0) throw new UserError(portHeldMessage(pid, configured.port, holders));
     const open = await findOpenInspector(socketsOf(pid));
     if (!open) {
-      closeIfItOpensLater(pid, before);
+      watchForLateInspector(pid, before);
       throw new UserError(
         `the inspector of process ${pid} did not open within ${OPEN_WAIT_MS} ms after SIGUSR1 ` +
           `(the program may listen for SIGUSR1 itself, or run with an option that disables the inspector): ${RESTART_HINT}`,
@@ -76,6 +80,11 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
   }
   const socket = opened.socket;
   const listeningAt = Date.now();
+  if (!opts.allowRemoteInspector && !isLoopbackAddress(socket.address)) {
+    // /proc did not tell the truth about the options (the program set them itself): close at once.
+    closeInspectorNow(socket);
+    throw remoteRefused(pid, `${socket.address}:${socket.port}`);
+  }
   const targets = await listInspectorTargets(connectHost(socket.address), socket.port, Math.min(HTTP_TIMEOUT_MS, remaining())).catch(
     (error: Error) => {
       if (!isAlive(pid)) throw exitedWhileAttaching(pid);
@@ -84,6 +93,20 @@ export async function openInspector(pid: number, status: ProcStatus, remaining: 
   );
   if (targets.length === 0) throw new UserError(`the inspector of process ${pid} on port ${socket.port} lists no target`);
   return { socket, url: targets[0].webSocketDebuggerUrl, wspyOpened: true, openedAt, listeningAt };
+}
+
+/** Throws when the target's inspector would listen on an address other machines reach (and that was not allowed). */
+export function refuseRemoteInspector(pid: number, opts: AttachOptions): void {
+  if (opts.allowRemoteInspector) return;
+  const configured = configuredInspectorAddress(pid);
+  if (!isLoopbackHost(configured.host)) throw remoteRefused(pid, `${configured.host}:${configured.port}`);
+}
+
+function remoteRefused(pid: number, where: string): UserError {
+  return new UserError(
+    `the inspector of process ${pid} would listen on ${where}, which other machines can reach: wspy did not attach ` +
+      `(start the worker prepared, see wspy agent-path, or pass --allow-remote-inspector if that network is trusted)`,
+  );
 }
 
 function portHeldMessage(pid: number, port: number, holders: number[]): string {
@@ -117,24 +140,25 @@ function sendSigusr1(pid: number): void {
   }
 }
 
-/** How long wspy keeps watching a target whose inspector did not open in time, to close it if it still opens. */
-const LATE_OPEN_WATCH_MS = 20_000;
-
 /**
  * A target whose main thread is blocked outside JavaScript (a long synchronous native call) opens its
- * inspector only when the call returns, maybe after wspy gave up. This watches in the background,
- * while wspy runs, and makes the target close such a late inspector again.
+ * inspector only when the call returns, maybe long after wspy gave up and exited. A small detached
+ * process (late-close-watcher.ts) keeps watching for as long as the target lives and closes such a
+ * late inspector as soon as it listens.
  */
-function closeIfItOpensLater(pid: number, before: ListeningSocket[]): void {
-  void (async () => {
-    const opened = await waitForNewListeningSocket(pid, before, LATE_OPEN_WATCH_MS, false);
-    if (!('socket' in opened)) return;
-    const targets = await listInspectorTargets(connectHost(opened.socket.address), opened.socket.port, HTTP_TIMEOUT_MS);
-    if (targets.length === 0) return;
-    const session = await CdpSession.connect(targets[0].webSocketDebuggerUrl, HTTP_TIMEOUT_MS);
-    session.unref();
-    await session.watchForExit(HTTP_TIMEOUT_MS);
-    await untilExiting(session, session.evaluate(CLOSE_ONLY_SOURCE, HTTP_TIMEOUT_MS, true)).catch(() => undefined);
-    holdUntilTargetHangsUp(session);
-  })().catch(() => undefined);
+function watchForLateInspector(pid: number, before: ListeningSocket[]): void {
+  try {
+    const child = spawn(process.execPath, [LATE_CLOSE_WATCHER, String(pid), before.map((s) => s.inode).join(',') || '-'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    child.unref();
+  } catch {
+    // could not start a process (out of pids or memory): nothing more wspy can do from here
+  }
+}
+
+/** Makes a target close the inspector on `socket` (it opened where it must not), without waiting. */
+function closeInspectorNow(socket: ListeningSocket): void {
+  void closeLateInspector(socket).catch(() => undefined);
 }

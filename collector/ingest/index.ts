@@ -4,6 +4,6 @@ export { startCollector } from './server';
 export type { Collector, CollectorOptions } from './server';
 export { RecordingAssembler } from './assembler';
 export type { AssemblerStats } from './assembler';
-export { AGENT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
+export { AGENT_BUNDLE, DORMANT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
 export { applySourceMaps } from './source-maps';
 export type { SourceMapResult } from './source-maps';

@@ -3,10 +3,12 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { DORMANT_BUNDLE_NAME } from '../../agent/dormant-dir';
 
 /** dist/, two levels above dist/collector/ingest/. */
 const distDir = path.resolve(__dirname, '..', '..');
 export const AGENT_BUNDLE = path.join(distDir, 'bundles', 'agent.js');
+export const DORMANT_BUNDLE = path.join(distDir, 'bundles', DORMANT_BUNDLE_NAME);
 export const STREAM_BUNDLE = path.join(distDir, 'bundles', 'agent-stream.js');
 
 export function pprofBindingsDir(): string {

@@ -5,3 +5,4 @@ export * from './stat';
 export * from './tcp';
 export * from './sockets';
 export * from './users';
+export * from './unix';

@@ -1,0 +1,168 @@
+// The dormant agent, bundled into dist/bundles/agent-dormant.js and preloaded in production with
+// NODE_OPTIONS="--require <path>" (`wspy agent-path` prints the path). It does nothing at boot but
+// arm one unref'd timer, so that a fork-per-job worker's children, which all inherit it, pay almost
+// nothing. A process that lives LISTEN_AFTER_MS listens on a Unix socket `<dir>/<pid>.sock` in a
+// per-user 0700 directory (agent/dormant-dir.ts). wspy connects there, sends the collector's address
+// and token, and the full agent (dist/bundles/agent.js, loaded from this bundle's own directory,
+// never from a path given over the socket) starts sampling before the answer goes back. The
+// collector's stop (or its disappearance) stops the full agent, which unhooks everything; the
+// dormant socket stays, ready for the next recording, and is removed at exit.
+//
+// Trust is the file system: only the directory's owner and root can connect (connect(2) needs
+// search permission on it). No inspector, no TCP port, no signal.
+import type * as netTypes from 'net';
+import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS } from './dormant-dir';
+import type { ActivateReply, AgentConfig } from './protocol';
+
+/** Largest request line accepted; an activation is well under 1 KB. */
+const MAX_REQUEST_BYTES = 16 * 1024;
+/** A connection that says nothing is dropped after this long. */
+const IDLE_CONNECTION_MS = 5000;
+
+const DORMANT = Symbol.for('wspy.agent.dormant');
+const RUNNING = Symbol.for('wspy.agent.running');
+type Global = { [DORMANT]?: boolean; [RUNNING]?: unknown };
+
+function arm(): void {
+  const g = globalThis as Global;
+  if (g[DORMANT] || isWorkerThread()) return;
+  g[DORMANT] = true;
+  // Read now: the directory must be the one wspy computes from /proc/<pid>/environ, which is the
+  // environment at exec, whatever the program does to process.env later.
+  const env = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, TMPDIR: process.env.TMPDIR };
+  const timer = setTimeout(() => guard(() => listen(env)), LISTEN_AFTER_MS);
+  timer.unref();
+}
+
+function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }): void {
+  const fs = require('fs') as typeof import('fs');
+  const net = require('net') as typeof import('net');
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  for (const dir of dormantDirs(env, uid)) {
+    if (!ownDirectory(fs, dir, uid)) continue;
+    const file = dormantSocketPath(dir, process.pid);
+    // A file of this name is a dead process's (pids are unique while alive): replace it.
+    guard(() => fs.unlinkSync(file));
+    const server = net.createServer((socket) => guard(() => serve(socket)));
+    const removeAtExit = (): void => guard(() => fs.unlinkSync(file));
+    server.on('error', () => {
+      process.removeListener('exit', removeAtExit);
+      guard(() => server.close());
+    });
+    server.listen(file, () => guard(() => fs.chmodSync(file, 0o600)));
+    server.unref(); // never keeps the program alive
+    process.on('exit', removeAtExit);
+    return;
+  }
+}
+
+/** Creates the per-user directory if needed; true only when it is ours, 0700 and not a symlink. */
+function ownDirectory(fs: typeof import('fs'), dir: string, uid: number): boolean {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chmodSync(dir, 0o700); // the umask may have taken bits away; it never adds any
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  try {
+    return isTrustedDir(fs.lstatSync(dir), uid);
+  } catch {
+    return false;
+  }
+}
+
+function serve(socket: netTypes.Socket): void {
+  socket.unref();
+  socket.setTimeout(IDLE_CONNECTION_MS, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (text: string) => {
+    // An event handler's exception would reach the program: everything below is guarded.
+    buffered += text;
+    const end = buffered.indexOf('\n');
+    if (end < 0) {
+      if (buffered.length > MAX_REQUEST_BYTES) socket.destroy();
+      return;
+    }
+    socket.removeAllListeners('data');
+    guard(() => socket.end(JSON.stringify(answer(buffered.slice(0, end))) + '\n'));
+  });
+}
+
+/** What a request gets. Everything in it is data: paths of code to load are this bundle's own. */
+function answer(line: string): ActivateReply {
+  const received = process.hrtime.bigint();
+  let request: unknown;
+  try {
+    request = JSON.parse(line);
+  } catch {
+    return { t: 'refused', pid: process.pid, reason: 'not JSON' };
+  }
+  if (!request || typeof request !== 'object' || (request as { t?: unknown }).t !== 'activate') {
+    return { t: 'refused', pid: process.pid, reason: 'unknown request' };
+  }
+  let config: AgentConfig | undefined;
+  try {
+    config = ownConfig((request as { config?: unknown }).config);
+  } catch (e) {
+    return { t: 'refused', pid: process.pid, reason: `cannot find the profiler binding: ${String((e as Error)?.message ?? e).split('\n')[0]}` };
+  }
+  if (!config) return { t: 'refused', pid: process.pid, reason: 'bad configuration' };
+  if ((globalThis as Global)[RUNNING]) return { t: 'busy', pid: process.pid };
+  try {
+    const agent = require(config.agent) as { start(c: AgentConfig, o: { attached: boolean }): void };
+    agent.start(config, { attached: true });
+  } catch (e) {
+    return { t: 'refused', pid: process.pid, reason: `could not load the agent: ${String((e as Error)?.message ?? e).split('\n')[0]}` };
+  }
+  const sampling = (globalThis as Global)[RUNNING] !== undefined;
+  const ms = Number(process.hrtime.bigint() - received) / 1e6;
+  return sampling ? { t: 'activated', pid: process.pid, node: process.version, ms } : { t: 'refused', pid: process.pid, reason: 'the agent did not start' };
+}
+
+/** The collector's settings from the request, with the code paths of this installation. */
+function ownConfig(given: unknown): AgentConfig | undefined {
+  if (!given || typeof given !== 'object') return undefined;
+  const c = given as Record<string, unknown>;
+  const str = (k: string) => typeof c[k] === 'string' && (c[k] as string).length > 0 && (c[k] as string).length < 4096;
+  const num = (k: string) => typeof c[k] === 'number' && Number.isFinite(c[k]) && (c[k] as number) > 0;
+  if (!str('socket') || !str('token') || !str('spool') || !num('intervalUs') || !num('chunkMs') || typeof c.follow !== 'boolean') return undefined;
+  const path = require('path') as typeof import('path');
+  const here = __dirname;
+  return {
+    socket: c.socket as string,
+    token: c.token as string,
+    spool: c.spool as string,
+    intervalUs: Math.max(100, c.intervalUs as number),
+    chunkMs: Math.max(50, c.chunkMs as number),
+    follow: c.follow as boolean,
+    ...(num('collectorPid') ? { collectorPid: c.collectorPid as number } : {}),
+    agent: path.join(here, 'agent.js'),
+    stream: path.join(here, 'agent-stream.js'),
+    bindings: bindingsDir(path, here),
+  };
+}
+
+function bindingsDir(path: typeof import('path'), here: string): string {
+  const pkg = path.dirname(require.resolve('@datadog/pprof/package.json', { paths: [here] }));
+  return path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
+}
+
+/** --require also runs in worker threads, which share the pid; the module list tells the main thread apart for free (boot.ts). */
+function isWorkerThread(): boolean {
+  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
+  if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return false;
+  return !(require('worker_threads') as typeof import('worker_threads')).isMainThread;
+}
+
+function guard(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // The agent must never throw into the program it observes.
+  }
+}
+
+arm();
