@@ -9,9 +9,10 @@ import * as log from './log';
 import { psCommand } from './ps';
 import { recordCommand } from './record';
 import { reportCommand } from './report';
+import { terminalSafe } from './terminal-text';
 
 export function buildProgram(): Command {
-  return new Command('wspy')
+  const program = new Command('wspy')
     .description('Sampling CPU profiler and flame graphs for Node.js workers that run as many processes')
     .version(wspyVersion(), '-V, --version')
     .enablePositionalOptions()
@@ -21,6 +22,13 @@ export function buildProgram(): Command {
     .addCommand(diffCommand())
     .addCommand(psCommand())
     .addCommand(demoCommand());
+  // commander echoes argv in its errors and help: through the same escape as every other printer.
+  const output = {
+    writeOut: (text: string) => process.stdout.write(terminalSafe(text, { keepNewlines: true })),
+    writeErr: (text: string) => process.stderr.write(terminalSafe(text, { keepNewlines: true })),
+  };
+  for (const command of [program, ...program.commands]) command.configureOutput(output);
+  return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -38,6 +46,7 @@ function exitCodeFor(err: unknown): number {
     log.error(err.message);
     return err.exitCode;
   }
-  log.error(`internal error, please report it: ${(err as Error)?.stack ?? err}`);
+  // The one multi-line message: a stack keeps its lines (escaped like every other message).
+  process.stderr.write(`wspy: error: internal error, please report it: ${terminalSafe(String((err as Error)?.stack ?? err), { keepNewlines: true })}\n`);
   return 70;
 }
