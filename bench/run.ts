@@ -14,10 +14,11 @@ import { ROOT } from './proc';
 import { report } from './report';
 import { Benchmark, BenchResult } from './result';
 import { scale } from './scale';
+import { spoolScan } from './spool';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, report];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, spoolScan, report];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {

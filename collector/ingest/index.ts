@@ -3,5 +3,6 @@
 export { startCollector } from './server';
 export type { Collector, CollectorOptions } from './server';
 export { RecordingAssembler } from './assembler';
+export { SpoolReader } from './spool-reader';
 export type { AssemblerStats } from './assembler';
 export { AGENT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
