@@ -6,3 +6,4 @@ export { attachWithDescendants, descendants, MIN_DESCENDANT_AGE_MS } from './des
 export type { TreeAttachOptions, TreeAttachOutcome } from './descendants';
 export { TargetGone } from './errors';
 export { configuredInspectorAddress, DEFAULT_INSPECTOR_PORT } from './inspector';
+export { attachLockPath, withAttachLock } from './lock';
