@@ -17,7 +17,8 @@ const NOBODY = 65534;
 const SQUATTER = `
 const net = require('net'), fs = require('fs');
 const [tmp, uid] = process.argv.slice(1);
-for (const name of ['\\0wspy-attach-lock', '\\0wspy-attach-lock-' + uid]) net.createServer().listen({ path: name });
+// An abstract name may be held already (by a wspy of the old kind running now): that is a squat too.
+for (const name of ['\\0wspy-attach-lock', '\\0wspy-attach-lock-' + uid]) net.createServer().on('error', () => {}).listen({ path: name });
 fs.mkdirSync(tmp + '/wspy-locks-' + uid, { mode: 0o777 });
 fs.chmodSync(tmp + '/wspy-locks-' + uid, 0o777);
 net.createServer().listen(tmp + '/wspy-locks-' + uid + '/attach.lock', () => fs.writeFileSync(tmp + '/squatting', '1'));
