@@ -9,16 +9,27 @@ import * as fs from 'fs';
 import { agentConfigFromEnv, putAgentInOwnEnv, removeAgentFromOwnEnv, restoreAgentVariables, type AgentVariables } from './environment';
 import { ChildFollower } from './follow';
 import { encodeChunk } from './encode';
-import type { AgentConfig, AgentMessage, HelloMessage } from './protocol';
+import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, ExitMessage, HelloMessage } from './protocol';
 import { recordingDirOf } from './recording-dir';
 import { startSampler, type Sampler } from './sampler';
 import { appendToSpool } from './spool';
+import { configFromMainThread, threadEntry, workerThreadId } from './thread';
+import { flushBeforeBlocking, type BlockingWaitHook } from './blocking-wait';
 import type { StreamLink, connectStream } from './stream';
 
 export interface StartOptions {
   /** Injected into a process that was already running (attach mode) rather than loaded at its boot. */
   attached?: boolean;
 }
+
+/**
+ * Chunk interval of a worker thread at most. worker.terminate() (Piscina's destroy, a pool shrinking)
+ * stops a thread with no exit event, so whatever it sampled since its last chunk is lost: short
+ * chunks bound that loss. Threads are few and long-lived, so the extra chunks cost little.
+ */
+const THREAD_CHUNK_MS = 250;
+/** A worker thread about to block with no timeout sends what it sampled if this old (agent/blocking-wait.ts). */
+const THREAD_FLUSH_BEFORE_WAIT_MS = 50;
 
 /** Delay before an attached agent's first chunk (later chunks follow every chunkMs). */
 const FIRST_ATTACHED_CHUNK_MS = 50;
@@ -40,33 +51,43 @@ class Agent {
   /** Sent over ws but not yet known to have left the process; spooled at exit just in case. */
   private readonly unconfirmed = new Set<AgentMessage>();
   private finished = false;
+  /** A worker thread's hello names its script once it has loaded; until then it is unknown. */
+  private entrySent = false;
   private envBefore: AgentVariables | undefined;
+  private readonly chunkMs: number;
+  private blockingWait: BlockingWaitHook | undefined;
   private readonly onExit = (code: number): void => this.flushAtExit(code);
+  /** Node's process 'worker' event: every worker thread started here, and how it ended. */
+  private readonly onWorker = (worker: import('worker_threads').Worker): void => guard(() => this.reportThread(worker));
 
   constructor(
     private readonly config: AgentConfig,
     private readonly attached: boolean,
-  ) {}
+    /** The worker thread this agent samples; undefined on the main thread. */
+    private readonly thread: number | undefined,
+  ) {
+    this.chunkMs = thread === undefined ? config.chunkMs : Math.min(config.chunkMs, THREAD_CHUNK_MS);
+  }
 
   begin(): void {
     let error: string | undefined;
     try {
-      this.sampler = startSampler(this.config.bindings, this.config.intervalUs);
+      this.sampler = startSampler(this.config.bindings, this.config.intervalUs, this.thread === undefined);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
     this.windowStart = Date.now();
-    this.hello = {
+    this.hello = this.stamp({
       t: 'hello',
       pid: this.pid,
       ppid: process.ppid,
-      argv: process.argv.slice(),
+      argv: this.thread === undefined ? process.argv.slice() : [process.execPath],
       execArgv: process.execArgv.slice(),
       cwd: safeCwd(),
       node: process.version,
       start: Math.round(Date.now() - process.uptime() * 1000),
       ...(error !== undefined ? { error } : {}),
-    };
+    });
     if (collectorGone(this.config) || !appendToSpool(this.config.spool, this.pid, this.hello)) {
       // No spool (or no wspy left to read it) means the recording this environment points at is
       // over (or never was): sample nothing, and make sure this process's children do not try either.
@@ -78,15 +99,22 @@ class Agent {
       if (g[RUNNING] === this) delete g[RUNNING];
       return;
     }
-    this.prepareEnv();
-    // Always watched, for the queues a process works for; spawn is patched only with follow.
-    this.follower = new ChildFollower(this.config, (m) => this.send(m));
-    if (this.attached) this.follower.patchNow();
-    else this.follower.watchLoads();
+    // Children and queues are the main thread's to follow: a worker shares its process's environment.
+    if (this.thread === undefined) {
+      this.prepareEnv();
+      // Always watched, for the queues a process works for; spawn is patched only with follow.
+      this.follower = new ChildFollower(this.config, (m) => this.send(m));
+      if (this.attached) this.follower.patchNow();
+      else this.follower.watchLoads();
+    }
     process.prependListener('exit', this.onExit);
+    process.on('worker', this.onWorker);
+    if (this.thread !== undefined) {
+      this.blockingWait = flushBeforeBlocking(() => this.tick(false), () => this.windowStart, THREAD_FLUSH_BEFORE_WAIT_MS, this.chunkMs);
+    }
     if (this.attached) this.goLong();
     // An attached agent sends a first chunk soon, so that wspy knows at once that sampling works.
-    this.schedule(this.attached ? Math.min(FIRST_ATTACHED_CHUNK_MS, this.config.chunkMs) : this.config.chunkMs);
+    this.schedule(this.attached ? Math.min(FIRST_ATTACHED_CHUNK_MS, this.chunkMs) : this.chunkMs);
   }
 
   /** Final chunk and bye (over ws when possible), then unhook; the program carries on. */
@@ -103,21 +131,22 @@ class Agent {
       return;
     }
     this.sendChunk(false);
-    this.send({ t: 'bye', pid: this.pid, time: Date.now(), reason });
+    this.send(this.stamp({ t: 'bye', pid: this.pid, time: Date.now(), reason }));
     this.unhook();
   }
 
-  private schedule(delayMs = this.config.chunkMs): void {
+  private schedule(delayMs = this.chunkMs): void {
     if (this.finished) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
     this.timer.unref();
   }
 
-  private tick(): void {
+  private tick(reschedule = true): void {
     guard(() => {
       if (!this.streamTried) this.goLong();
       this.sendChunk(true);
     });
+    if (!reschedule) return;
     this.schedule();
   }
 
@@ -144,7 +173,37 @@ class Agent {
     this.windowStart = end;
     if (!chunk) return;
     this.seq++;
-    this.send(chunk);
+    const entry = this.entryHello();
+    if (entry) this.send(entry);
+    this.send(this.stamp(chunk));
+  }
+
+  /**
+   * Reports a worker thread this thread started, and its end: a thread terminated with
+   * worker.terminate() gets no exit event of its own, and one that loaded no agent says nothing.
+   */
+  private reportThread(worker: import('worker_threads').Worker): void {
+    const thread = worker.threadId;
+    this.send({ t: 'thread', pid: this.pid, thread, time: Date.now() });
+    worker.once('exit', (code: number) =>
+      guard(() => !this.finished && this.send({ t: 'exit', pid: this.pid, of: this.pid, thread, code, signal: null, time: Date.now() })),
+    );
+  }
+
+  /** Marks a message as this worker thread's (no change on the main thread). */
+  private stamp<T extends HelloMessage | ChunkMessage | ExitMessage | ByeMessage>(m: T): T {
+    if (this.thread !== undefined) m.thread = this.thread;
+    return m;
+  }
+
+  /** A worker thread's hello again, now naming its script, the first time it is known. */
+  private entryHello(): HelloMessage | undefined {
+    if (this.thread === undefined || this.entrySent || !this.hello) return undefined;
+    const entry = threadEntry();
+    if (!entry) return undefined;
+    this.entrySent = true;
+    this.hello = { ...this.hello, argv: [process.execPath, entry] };
+    return this.hello;
   }
 
   private send(message: AgentMessage): void {
@@ -171,10 +230,12 @@ class Agent {
       this.sampler = undefined;
       const end = Date.now();
       const chunk = sampler && encodeChunk(sampler.collect(false), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
-      if (chunk) messages.push(chunk);
+      const entry = this.entryHello();
+      if (entry) messages.push(entry);
+      if (chunk) messages.push(this.stamp(chunk));
     });
     const exitCode = typeof code === 'number' ? code : null;
-    messages.push({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now() });
+    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now() }));
     appendToSpool(this.config.spool, this.pid, ...messages);
   }
 
@@ -200,9 +261,12 @@ class Agent {
   private unhook(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    guard(() => this.blockingWait?.undo());
+    this.blockingWait = undefined;
     guard(() => this.follower?.undo());
     process.removeListener('exit', this.onExit);
-    guard(() => this.restoreEnv());
+    process.removeListener('worker', this.onWorker);
+    if (this.thread === undefined) guard(() => this.restoreEnv());
     guard(() => this.link?.close());
     this.link = undefined;
     const g = globalThis as Global;
@@ -214,8 +278,8 @@ class Agent {
 export function start(config: AgentConfig, opts: StartOptions = {}): void {
   guard(() => {
     const g = globalThis as Global;
-    if (g[RUNNING] || !isUsableConfig(config) || isWorkerThread()) return;
-    const agent = new Agent(config, opts.attached === true);
+    if (g[RUNNING] || !isUsableConfig(config)) return;
+    const agent = new Agent(config, opts.attached === true, workerThreadId());
     g[RUNNING] = agent;
     agent.begin();
   });
@@ -237,17 +301,6 @@ function isUsableConfig(c: AgentConfig): boolean {
     c.intervalUs > 0 &&
     c.chunkMs > 0
   );
-}
-
-/**
- * --require also runs in worker threads, which share the pid and must not report as the process.
- * Requiring worker_threads costs the main thread ~2 ms, but a worker has always loaded it already,
- * so the module list tells the main thread apart for free.
- */
-function isWorkerThread(): boolean {
-  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
-  if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return false;
-  return !(require('worker_threads') as typeof import('worker_threads')).isMainThread;
 }
 
 /** True only when the collector's wspy process certainly no longer exists (ESRCH; EPERM means it does). */
@@ -289,8 +342,9 @@ function guard(fn: () => unknown): void {
   }
 }
 
-// Launch mode: the CLI put the configuration in the environment; start before the application's first line.
-const fromEnv = agentConfigFromEnv();
+// Launch mode: the CLI put the configuration in the environment (a worker thread gets it from its
+// process's agent); start before the application's first line.
+const fromEnv = configFromMainThread() ?? agentConfigFromEnv();
 if (fromEnv) {
   guard(() => start(JSON.parse(fromEnv) as AgentConfig));
 }

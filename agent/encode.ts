@@ -1,7 +1,9 @@
 // Turns one sampled call tree into a self-contained chunk: frames deduplicated within the chunk,
-// nodes in preorder as (parent, frame, hits) triples, subtrees without samples left out.
+// nodes in preorder as (parent, frame, hits) triples, subtrees without samples left out. Frames of
+// code compiled in memory (tsx, ts-node) are placed at their TypeScript lines here (source-maps.ts).
 import type { ChunkMessage, WireFrame } from './protocol';
 import type { ProfileNode } from './sampler';
+import { placeFrame } from './source-maps';
 
 export interface ChunkWindow {
   pid: number;
@@ -11,7 +13,11 @@ export interface ChunkWindow {
 }
 
 /** The chunk for `root`, or undefined when the tree holds no sample at all. */
-export function encodeChunk(root: ProfileNode, window: ChunkWindow): ChunkMessage | undefined {
+export function encodeChunk(
+  root: ProfileNode,
+  window: ChunkWindow,
+  place: (frame: WireFrame) => WireFrame = placeFrame,
+): ChunkMessage | undefined {
   const totals = new Map<ProfileNode, number>();
   if (subtreeHits(root, totals) === 0) return undefined;
   const frames: WireFrame[] = [];
@@ -24,7 +30,7 @@ export function encodeChunk(root: ProfileNode, window: ChunkWindow): ChunkMessag
     let i = frameIndex.get(key);
     if (i === undefined) {
       i = frames.length;
-      frames.push(frame);
+      frames.push(place(frame));
       frameIndex.set(key, i);
     }
     return i;

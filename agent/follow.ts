@@ -7,14 +7,16 @@
 // child_process or cluster itself (seen through Module._load), or until the process has lived long
 // enough to stream (patchNow).
 //
-// The same Module._load watch shows queues.ts the modules the application loads, so that it can
-// notice BullMQ and Bull workers; for that the watch stays in place for the agent's whole life (one
+// The same Module._load watch hands the agent's configuration to worker threads when the
+// application loads worker_threads (thread.ts), and shows queues.ts the modules the application
+// loads, so that it can notice BullMQ and Bull workers; for that the watch stays in place for the agent's whole life (one
 // type check per bare `require`), and without `follow` it is all the follower does.
 import type { ChildProcess } from 'child_process';
 import { addAgentToEnvPairs } from './environment';
 import type { AgentConfig, ExitMessage, SpawnMessage } from './protocol';
 import { QueueWatch } from './queues';
 import { appendToSpool } from './spool';
+import { shareConfigWithWorkers } from './thread';
 
 type Report = (message: SpawnMessage | ExitMessage) => void;
 type SpawnFn = (this: ChildProcess, options: SpawnOptionsInternal) => unknown;
@@ -28,6 +30,7 @@ interface SpawnOptionsInternal {
 }
 
 const TRIGGERS = new Set(['child_process', 'node:child_process', 'cluster', 'node:cluster']);
+const WORKER_THREADS = new Set(['worker_threads', 'node:worker_threads']);
 
 export class ChildFollower {
   private originalSpawn: SpawnFn | undefined;
@@ -39,6 +42,8 @@ export class ChildFollower {
   /** Queue messages go straight to the spool, where `wspy ps` can read them too. */
   private readonly queues = new QueueWatch((m) => appendToSpool(this.config.spool, process.pid, m));
   private readonly children = new Map<ChildProcess, (code: number | null, signal: string | null) => void>();
+  /** worker_threads, once the application loaded it and its workers were given the configuration. */
+  private workerThreads: unknown;
 
   constructor(
     private readonly config: AgentConfig,
@@ -66,6 +71,7 @@ export class ChildFollower {
           // never into the host program
         }
       }
+      if (!follower.workerThreads && WORKER_THREADS.has(request)) follower.shareWithWorkers(loaded);
       // Packages only: a relative or absolute request is the application's own code.
       const first = request.charCodeAt(0);
       if (first !== 46 /* . */ && first !== 47 /* / */) follower.queues.inspect(loaded);
@@ -114,6 +120,8 @@ export class ChildFollower {
   undo(): void {
     this.active = false;
     this.unwatchLoads();
+    if (this.workerThreads) shareConfigWithWorkers(this.workerThreads, undefined);
+    this.workerThreads = undefined;
     this.queues.undo();
     if (this.originalSpawn) {
       const proto = (require('child_process') as typeof import('child_process')).ChildProcess.prototype as unknown as {
@@ -125,6 +133,16 @@ export class ChildFollower {
     }
     for (const [child, onExit] of this.children) child.removeListener('exit', onExit);
     this.children.clear();
+  }
+
+  /** Worker threads load the agent too (--require reaches them); they learn where to send through this. */
+  private shareWithWorkers(workerThreads: unknown): void {
+    this.workerThreads = workerThreads;
+    try {
+      shareConfigWithWorkers(workerThreads, JSON.stringify(this.config));
+    } catch {
+      // never into the host program
+    }
   }
 
   private unwatchLoads(): void {

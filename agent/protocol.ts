@@ -33,10 +33,18 @@ export interface AgentConfig {
   collectorPid?: number;
 }
 
+/**
+ * Set on the messages of an agent that runs in a worker thread: the thread's id
+ * (worker_threads.threadId). The collector records the thread as its own node under its process.
+ */
+export interface FromThread {
+  thread?: number;
+}
+
 /** A frame as the agent sees it: [function name, script, line, column] (1-based line and column, 0 when unknown). */
 export type WireFrame = [string, string, number, number];
 
-export interface HelloMessage {
+export interface HelloMessage extends FromThread {
   t: 'hello';
   pid: number;
   ppid: number;
@@ -50,7 +58,7 @@ export interface HelloMessage {
   error?: string;
 }
 
-export interface ChunkMessage {
+export interface ChunkMessage extends FromThread {
   t: 'chunk';
   pid: number;
   seq: number;
@@ -75,7 +83,7 @@ export interface SpawnMessage {
 }
 
 /** A process ended: sent by the process itself at exit, or by its parent that saw it end. */
-export interface ExitMessage {
+export interface ExitMessage extends FromThread {
   t: 'exit';
   pid: number;
   /** The process whose end is reported (pid itself, or a child of pid). */
@@ -86,7 +94,7 @@ export interface ExitMessage {
 }
 
 /** The agent stopped sampling and unhooked itself (after a stop command, or after losing the collector). */
-export interface ByeMessage {
+export interface ByeMessage extends FromThread {
   t: 'bye';
   pid: number;
   time: number;
@@ -108,7 +116,18 @@ export interface QueueMessage {
   time: number;
 }
 
-export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage | QueueMessage;
+/**
+ * The process started a worker thread (sent by the thread that created it). The thread's own agent,
+ * when it has one, says hello with the same `thread`; a thread that never does was not sampled.
+ */
+export interface ThreadMessage {
+  t: 'thread';
+  pid: number;
+  thread: number;
+  time: number;
+}
+
+export type AgentMessage = HelloMessage | ChunkMessage | SpawnMessage | ExitMessage | ByeMessage | QueueMessage | ThreadMessage;
 
 /** What the collector may send to an agent. Agents treat anything else as noise. */
 export interface StopCommand {

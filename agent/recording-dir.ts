@@ -1,6 +1,6 @@
 // Where a recording's files live, for everyone who looks for them: the collector makes
 // `<tmp>/wspy-XXXXXX/` (mode 0700) holding its socket `collector.sock` and the spool directory
-// `spool/`, in which each agent appends to `<pid>.jsonl`; `wspy ps` and `--queue` read the spools
+// `spool/`, in which each agent appends to `<pid>.jsonl` (a worker thread's to `<pid>-<threadId>.jsonl`); `wspy ps` and `--queue` read the spools
 // of recordings in progress; an agent whose wspy died removes the directory. Pure path arithmetic.
 import * as path from 'path';
 
@@ -47,11 +47,16 @@ export function recordingDirOf(socket: string, spool: string): string | undefine
   return dir;
 }
 
-export function spoolFile(spoolDir: string, pid: number): string {
-  return path.join(spoolDir, `${pid}.jsonl`);
+export function spoolFile(spoolDir: string, pid: number, thread?: number): string {
+  return path.join(spoolDir, thread === undefined ? `${pid}.jsonl` : `${pid}-${thread}.jsonl`);
 }
 
-/** The pid a spool file belongs to, or undefined when the name is not a spool file's. */
+/** True for the spool file of a process or of one of its worker threads. */
+export function isSpoolFile(name: string): boolean {
+  return /^\d+(-\d+)?\.jsonl$/.test(name);
+}
+
+/** The pid a process's (main thread's) spool file belongs to, or undefined when the name is not one. */
 export function spoolFilePid(name: string): number | undefined {
   const m = /^(\d+)\.jsonl$/.exec(name);
   return m ? Number(m[1]) : undefined;

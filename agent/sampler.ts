@@ -31,11 +31,11 @@ interface Binding {
 }
 
 /**
- * The TimeProfiler's options: wall-clock samples of the main thread, function lines (not call-site
+ * The TimeProfiler's options: wall-clock samples of the thread that starts it (each isolate has its own), function lines (not call-site
  * lines, so that a function is one frame), no per-sample contexts; every field is required by the
  * binding.
  */
-export function profilerOptions(intervalUs: number): Record<string, unknown> {
+export function profilerOptions(intervalUs: number, isMainThread = true): Record<string, unknown> {
   return {
     intervalMicros: intervalUs,
     durationMillis: 60000,
@@ -44,15 +44,15 @@ export function profilerOptions(intervalUs: number): Record<string, unknown> {
     workaroundV8Bug: true,
     collectCpuTime: false,
     collectAsyncId: false,
-    isMainThread: true,
+    isMainThread,
     useCPED: false,
   };
 }
 
 /** Loads the binding for this Node ABI and starts sampling; throws with a readable message if it cannot. */
-export function startSampler(bindingsDir: string, intervalUs: number): Sampler {
+export function startSampler(bindingsDir: string, intervalUs: number, isMainThread = true): Sampler {
   const binding = loadBinding(bindingsDir);
-  const profiler = new binding.TimeProfiler(profilerOptions(intervalUs));
+  const profiler = new binding.TimeProfiler(profilerOptions(intervalUs, isMainThread));
   profiler.start();
   let running = true;
   return {

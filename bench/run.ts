@@ -14,11 +14,12 @@ import { ROOT } from './proc';
 import { report } from './report';
 import { Benchmark, BenchResult } from './result';
 import { scale } from './scale';
+import { sourceMaps } from './source-maps';
 import { spoolScan } from './spool';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, spoolScan, report];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, scale, spoolScan, report, sourceMaps];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {

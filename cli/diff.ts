@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { diffRecordings } from '../collector/analysis';
 import { Recording, UserError } from '../collector/model';
-import { importFiles } from '../collector/formats';
 import { renderDiffHtml } from '../viewer/diff-html';
+import { loadInputs } from './inputs';
 import * as log from './log';
 
 interface DiffOptions {
@@ -52,9 +52,7 @@ export function diffCommand(): Command {
 }
 
 function load(input: string): Recording {
-  const { recording, problems } = importFiles([input]);
-  for (const problem of problems) log.warn(problem);
-  return recording;
+  return loadInputs([input]);
 }
 
 function round(ms: number): string {

@@ -3,9 +3,8 @@
 
 import { Command } from 'commander';
 import { analyze } from '../collector/analysis';
-import { importFiles } from '../collector/formats';
 import { extensionFor, OUTPUT_FORMATS } from '../viewer/outputs';
-import * as log from './log';
+import { loadInputs } from './inputs';
 import { writeAndSummarise } from './output';
 import { resolveFormat } from './record-config';
 import { terminalSafeJson } from './terminal-text';
@@ -30,8 +29,7 @@ export function reportCommand(): Command {
     .option('--idle', 'keep samples taken while the event loop is idle')
     .option('--open', 'open the report in the default browser when done')
     .action((inputs: string[], opts: ReportOptions) => {
-      const { recording, problems } = importFiles(inputs);
-      for (const problem of problems) log.warn(problem);
+      const recording = loadInputs(inputs);
       if (opts.idle) recording.meta.idle = true;
       if (opts.title) recording.meta.title = opts.title;
       const analysis = opts.json ? analyze(recording) : undefined;

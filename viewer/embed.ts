@@ -7,6 +7,7 @@
 
 import { countsByStack, DenseSums, emptySamples, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex } from '../collector/model';
 import type { ReportAnalysis } from '../collector/analysis';
+import type { TimelineData } from './timeline-data';
 
 export const REPORT_DATA_VERSION = 1;
 
@@ -27,6 +28,8 @@ export interface ReportData {
   };
   /** The cross-process analysis (families and ranked findings), computed on the full recording. */
   analysis?: ReportAnalysis;
+  /** One lane per process over time (viewer/timeline-data.ts); absent when the report has none. */
+  timeline?: TimelineData;
 }
 
 export interface EmbedOptions {

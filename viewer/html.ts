@@ -2,7 +2,7 @@
 // from file://. The server renders the header and the process table; the browser code
 // (viewer/browser/report.ts, bundled at build time) draws the flame graph from the embedded data.
 
-import { analyze, ReportAnalysis, reportAnalysis } from '../collector/analysis';
+import { analyze, ReportAnalysis, reportAnalysis, startupCpuMs } from '../collector/analysis';
 import type { Analysis } from '../collector/analysis';
 import { countedSamples, forestOrder, processParents, ProcessRecord, Recording, samplesToMs } from '../collector/model';
 import { DATA_ELEMENT_ID } from './browser/data';
@@ -10,8 +10,9 @@ import { EmbedOptions, ReportData, reportData } from './embed';
 import { escapeHtml as h } from './escape';
 import { renderPage } from './page';
 import { formatCount, formatDate, formatDuration, formatPercent, formatRate } from './format';
-import { FrameKind, KIND_LABELS, kindColor, NO_FAMILY_COLOR, repetitionColor } from './palette';
+import { FrameKind, KIND_LABELS, kindColor, NO_FAMILY_COLOR, repetitionColor, TIMELINE_COLORS } from './palette';
 import { renderRepeatedPanel } from './repeated-panel';
+import { timelineData } from './timeline-data';
 
 export interface HtmlOptions extends EmbedOptions {
   title?: string;
@@ -25,7 +26,7 @@ export function renderHtml(r: Recording, opts: HtmlOptions = {}): string {
   // and the browser gets the families and findings for the family view, the colours and the clicks.
   const analysis = opts.analysis === undefined ? analyzeSafely(r) : opts.analysis ?? undefined;
   const ra = analysis ? reportAnalysis(analysis) : undefined;
-  const data: ReportData = { ...reportData(r, opts), ...(ra ? { analysis: ra } : {}) };
+  const data: ReportData = { ...reportData(r, opts), ...(ra ? { analysis: ra } : {}), timeline: timelineData(r, analysis ? startupCpuMs(r) : new Map()) };
   const stats = processStats(r);
   const folded = data.pruning.foldedStacks;
   return renderPage({
@@ -50,6 +51,7 @@ ${renderLegend()}${ra && ra.families.length > 0 ? renderRepetitionLegend(ra) : '
 <p id="details" class="details"></p>
 ${folded > 0 ? `<p class="note">Stacks with fewer than ${h(formatCount(Math.ceil(data.pruning.minSamples)))} samples (${h(formatPercent(data.pruning.fraction, 1))} of all; ${h(formatCount(folded))} of them) are folded into their callers.</p>` : ''}
 </section>
+${renderTimeline()}
 ${renderProcessTable(r, stats)}
 </main>
 <footer>Recorded with wspy ${h(r.meta.wspyVersion)} · source: ${h(r.meta.source)}</footer>`,
@@ -114,7 +116,7 @@ function renderViewSwitches(ra: ReportAnalysis | undefined): string {
     return `<label title="One block for all processes that run the same command"><input id="merge" type="checkbox"> Merge processes with the same command</label>`;
   }
   const example = `${family.keys.length} x ${family.entry}`;
-  const noun = family.forked ? 'forks' : 'processes';
+  const noun = family.threads ? 'threads' : family.forked ? 'forks' : 'processes';
   return `<label title="One block per family of processes (the same program, whatever its arguments), e.g. ${h(example)}"><input id="merge" type="checkbox"> Family view: merge ${noun} into one block (${h(example)})</label>
 <label title="Red: the frame runs in every member of its family; grey: in one"><input id="color-repeat" type="checkbox"> Colour by repetition across ${noun}</label>`;
 }
@@ -127,10 +129,19 @@ function renderLegend(): string {
 
 function renderRepetitionLegend(ra: ReportAnalysis): string {
   const n = ra.families[0].keys.length;
-  const noun = ra.families[0].forked ? 'forks' : 'members';
+  const noun = ra.families[0].threads ? 'threads' : ra.families[0].forked ? 'forks' : 'members';
   const steps = [n, Math.max(1, Math.round(n / 2)), 1].filter((v, i, a) => a.indexOf(v) === i);
   const items = steps.map((m) => `<span style="--swatch: ${repetitionColor(m, n)}">in ${m} of ${n} ${noun}</span>`);
   return `<div class="legend" id="legend-repeat" aria-label="Colours by repetition" hidden>${items.join('')}<span style="--swatch: ${NO_FAMILY_COLOR}">no family</span></div>`;
+}
+
+/** The timeline's frame; the browser draws its lanes (browser/timeline.ts) from the embedded data. */
+function renderTimeline(): string {
+  return `<section id="timeline" class="panel" aria-label="Timeline">
+<h2>Timeline<small>one lane per process, from its start to its exit; bar height is CPU use; click a lane for its flame graph</small></h2>
+<div class="legend"><span style="--swatch: ${TIMELINE_COLORS.startup}">start-up</span><span style="--swatch: ${TIMELINE_COLORS.job}">after start-up (the job)</span><span style="--swatch: ${TIMELINE_COLORS.alive}">alive, no CPU sampled</span></div>
+<div id="timeline-lanes" class="timeline-lanes"><noscript><p class="failure">The timeline needs JavaScript.</p></noscript></div>
+</section>`;
 }
 
 function renderProcessTable(r: Recording, stats: ProcessStats): string {
@@ -140,7 +151,7 @@ function renderProcessTable(r: Recording, stats: ProcessStats): string {
     const ms = samplesToMs(p, n);
     const indent = depth > 0 ? `<span class="depth" style="padding-left: ${(depth - 1) * 14}px">└ </span>` : '';
     return `<tr data-process="${h(p.key)}">
-<td class="num">${indent}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}</td>
+<td class="num">${indent}${h(p.host ? `${p.host}:${p.pid}` : String(p.pid))}${p.thread === undefined ? '' : ` <small>thread ${h(String(p.thread))}</small>`}</td>
 <td class="num">${h(String(p.ppid))}</td>
 <td class="cmd">${h(p.command)}</td>
 <td>${h(lifetime(r, p))}</td>

@@ -80,3 +80,6 @@ export function diffColor(before: number, after: number): string {
   const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * t);
   return `rgb(${mix(224, r)},${mix(224, g)},${mix(224, b)})`;
 }
+
+/** The timeline's colours: start-up work, work after start-up, and a lane's life with no CPU. */
+export const TIMELINE_COLORS = { startup: '#e8913a', job: '#2f6fde', alive: '#dfe3ea', selected: '#d62d20' } as const;

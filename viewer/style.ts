@@ -39,6 +39,9 @@ table.findings tbody tr.selected { background: #fde8e6; }
 table.findings .bar { display: inline-block; width: 48px; height: 8px; margin-right: 8px; border-radius: 2px; vertical-align: 0;
   background: linear-gradient(90deg, #d62d20 var(--share), #eceef2 var(--share)); }
 .legend[hidden] { display: none; }
+#timeline .legend { margin: 0 0 8px; }
+.timeline-lanes { overflow-y: auto; overflow-x: hidden; }
+.timeline-lanes canvas { display: block; cursor: pointer; }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 18px; margin-bottom: 10px; }
 .toolbar input[type=search] { width: 22em; max-width: 60vw; padding: 5px 8px; border: 1px solid #c5ccd6; border-radius: 5px;
   font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }

@@ -40,6 +40,7 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
       pids: f.members.map((p) => p.pid),
       keys: f.members.map((p) => p.key),
       forked: f.forked,
+      ...(f.threads ? { threads: true } : {}),
       cpuMs: round(familyMs),
       msPerMember: spread(perMember),
       repeated: repeatedFunctions(r, members, familyMs, kinds, o),

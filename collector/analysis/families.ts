@@ -15,6 +15,8 @@ export interface Family {
   members: ProcessRecord[];
   /** True when every member's parent is in the recording: the members are forks. */
   forked: boolean;
+  /** True when the members are worker threads (a pool of threads), not processes. */
+  threads: boolean;
 }
 
 // Node flags whose value is the next argument, so that it is not taken for the entry script.
@@ -113,6 +115,7 @@ export function findFamilies(r: Recording, minMembers = 2): Family[] {
       entry: displayCommand(keys[idx[0]].entry, r.meta.cwd),
       members,
       forked: members.every((p) => present.has(`${p.host ?? ''}:${p.ppid}`)),
+      threads: members.every((p) => p.thread !== undefined),
     });
   }
   return families.sort((a, b) => b.members.length - a.members.length || a.command.localeCompare(b.command));

@@ -16,6 +16,8 @@ export interface ReportFamily {
   command: string;
   /** Members are forks of processes in the recording: speak of "forks". */
   forked: boolean;
+  /** Members are worker threads: speak of "threads". */
+  threads?: boolean;
   /** Process keys of the members. */
   keys: string[];
 }
@@ -61,7 +63,7 @@ export const MAX_FINDINGS = 12;
  * that run inside it. At most `max` findings.
  */
 export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis {
-  const families = a.families.map((f) => ({ entry: f.entry, command: f.command, forked: f.forked, keys: f.keys }));
+  const families = a.families.map((f) => ({ entry: f.entry, command: f.command, forked: f.forked, ...(f.threads ? { threads: true } : {}), keys: f.keys }));
   const top: Finding[] = [];
   const inside = new Map<string, Finding[]>();
   a.families.forEach((f, i) => {
@@ -133,6 +135,7 @@ function functionFinding(f: FamilyAnalysis, family: number, item: RepeatedItem):
 
 /** Members of a family in words: `forks`, or `processes of node a.js` when they are not forks. */
 export function membersNoun(f: ReportFamily): string {
+  if (f.threads) return `threads of ${f.entry}`;
   return f.forked ? 'forks' : `processes of ${f.entry}`;
 }
 
@@ -141,7 +144,7 @@ export function membersNoun(f: ReportFamily): string {
  * children's CPU. Keep children alive in a pool or load lazily: about 1.6x the throughput if it ran once.`
  */
 export function findingSentence(f: Finding, family: ReportFamily): string {
-  const whose = family.forked ? "the children's CPU" : 'their CPU';
+  const whose = family.forked && !family.threads ? "the children's CPU" : 'their CPU';
   const noun = membersNoun(family);
   const called = f.calledFrom ? `, called from ${f.calledFrom},` : '';
   if (f.what === 'package') {

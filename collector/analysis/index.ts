@@ -10,6 +10,7 @@ export { callerOf } from './caller';
 export { frameInclusiveMs } from './repeated';
 export { quantile } from './stats';
 export { diffRecordings } from './diff';
+export { startupCpuMs } from './phases';
 export type { DiffNode, DiffOptions, DiffResult, FunctionChange, Normalize } from './diff';
 export { findingSentence, MAX_FINDINGS, membersNoun, reportAnalysis, summaryLines } from './findings';
 export type { Finding, ReportAnalysis, ReportFamily } from './findings';

@@ -87,6 +87,8 @@ export interface FamilyAnalysis {
   keys: string[];
   /** True when the members are children of processes in the recording (forks). */
   forked: boolean;
+  /** True when the members are worker threads of one process (a pool of threads), not processes. */
+  threads?: boolean;
   /** CPU ms of all members together, and per member. */
   cpuMs: number;
   msPerMember: Spread;

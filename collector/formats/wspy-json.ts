@@ -35,6 +35,8 @@ export interface WspyProcessV1 {
   pid: number;
   ppid: number;
   host?: string;
+  /** A worker thread's id (the record is that thread of process `pid`). */
+  thread?: number;
   command: string;
   argv: string[];
   cwd?: string;
@@ -76,6 +78,7 @@ function processDocument(p: ProcessRecord): WspyProcessV1 {
     pid: p.pid,
     ppid: p.ppid,
     host: p.host,
+    thread: p.thread,
     command: p.command,
     argv: p.argv,
     cwd: p.cwd,
@@ -200,6 +203,7 @@ function checkProcess(c: Checker, value: unknown, at: string, stackCount: number
   c.number(d.sampleCount, `${at}.sampleCount`);
   if (d.sampleCount !== sampleCount(p)) c.fail(`${at}.sampleCount is ${d.sampleCount} but its samples add up to ${sampleCount(p)}`);
   if (d.host !== undefined) p.host = c.string(d.host, `${at}.host`);
+  if (d.thread !== undefined) p.thread = c.number(d.thread, `${at}.thread`);
   if (d.cwd !== undefined) p.cwd = c.string(d.cwd, `${at}.cwd`);
   if (d.nodeVersion !== undefined) p.nodeVersion = c.string(d.nodeVersion, `${at}.nodeVersion`);
   if (d.startTime !== undefined) p.startTime = c.number(d.startTime, `${at}.startTime`);

@@ -2,11 +2,17 @@
 // it messages; it never does I/O. Messages come from other processes, so every one is checked
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
-import { commandLabel, emptySamples, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex } from '../model';
+import { BLOCKING_WAIT_FRAME } from '../../agent/blocking-wait';
+import { commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex, threadKey } from '../model';
 
 const MAX_STRING = 4096;
 /** Marks a frame of a hidden file in a chunk's frame translation table. */
 const HIDDEN = -1;
+/** The agent's Atomics.wait wrapper: the thread is blocked, so the sample is idle time. */
+const BLOCKED = -2;
+/** What the report says of a worker thread whose agent never said hello. */
+const UNSAMPLED_THREAD =
+  'worker thread not sampled: it loaded no agent (a thread started with its own execArgv is reached with -s; threads of an attached process are not sampled)';
 const MAX_ARGV = 256;
 /** More hits on one node than a whole day sampled at 10 kHz: a forged or corrupt chunk. */
 const MAX_HITS = 2 ** 30;
@@ -22,6 +28,7 @@ export class RecordingAssembler {
   private readonly builder: RecordingBuilder;
   private readonly seenChunks = new Set<string>();
   private samples = 0;
+  private idleStack: StackIndex | undefined;
   private rejected = 0;
 
   /**
@@ -51,6 +58,7 @@ export class RecordingAssembler {
   ingest(raw: unknown): boolean {
     try {
       if (!isObject(raw) || !isPid(raw.pid)) return this.reject();
+      if (raw.thread !== undefined && !isPid(raw.thread)) return this.reject();
       const msg = raw as Untrusted;
       switch (msg.t) {
         case 'hello':
@@ -61,6 +69,8 @@ export class RecordingAssembler {
           return this.spawn(msg) || this.reject();
         case 'exit':
           return this.exit(msg) || this.reject();
+        case 'thread':
+          return this.thread(msg) || this.reject();
         case 'bye':
           return true;
         case 'queue':
@@ -82,7 +92,10 @@ export class RecordingAssembler {
   finish(endTime: number): Recording {
     const r = this.recording;
     r.meta.endTime = endTime;
-    for (const p of r.processes) if (p.endTime === undefined) p.endTime = endTime;
+    for (const p of r.processes) {
+      if (p.endTime === undefined) p.endTime = endTime;
+      if (p.thread !== undefined && !p.sampled && p.errors.length === 0) p.errors.push(UNSAMPLED_THREAD);
+    }
     return r;
   }
 
@@ -93,14 +106,16 @@ export class RecordingAssembler {
 
   private hello(m: Untrusted): boolean {
     if (!isPid(m.ppid) || !isStringArray(m.argv) || !isStringArray(m.execArgv) || !isTime(m.start)) return false;
-    let p = this.builder.process(String(m.pid));
+    const key = keyOf(m);
+    let p = this.builder.process(key);
     // The same pid saying hello again with another start time is a new process (pid reuse).
     if (p && p.sampled && p.startTime !== undefined && Math.abs(p.startTime - m.start) > 1) {
-      this.builder.rekeyProcess(p.key, `${p.pid}@${p.startTime}`);
+      this.builder.rekeyProcess(p.key, `${p.key}@${p.startTime}`);
       p = undefined;
     }
-    p = p ?? this.processFor(m.pid);
-    p.ppid = m.ppid;
+    p = p ?? this.processFor(m.pid, m.thread);
+    // A worker thread's parent in the tree is its own process.
+    p.ppid = m.thread === undefined ? m.ppid : m.pid;
     p.argv = m.argv.slice(0, MAX_ARGV).map(clip);
     p.command = commandLabel(p.argv, this.recording.meta.cwd);
     p.cwd = typeof m.cwd === 'string' ? clip(m.cwd) : undefined;
@@ -114,7 +129,7 @@ export class RecordingAssembler {
   private chunk(m: Untrusted): boolean {
     if (!isInteger(m.seq) || !isTime(m.end) || !Array.isArray(m.frames) || !Array.isArray(m.nodes)) return false;
     if (m.nodes.length % 3 !== 0) return false;
-    const key = `${m.pid}:${m.seq}:${m.end}`;
+    const key = `${keyOf(m)}:${m.seq}:${m.end}`;
     if (this.seenChunks.has(key)) return true;
 
     // Translate the chunk's own frame list once; samples then only use integers.
@@ -122,7 +137,8 @@ export class RecordingAssembler {
     for (let i = 0; i < m.frames.length; i++) {
       const f = m.frames[i];
       if (!Array.isArray(f) || typeof f[0] !== 'string' || typeof f[1] !== 'string') return false;
-      frames[i] = this.hiddenFiles.has(f[1]) ? HIDDEN : this.builder.frame(clip(f[0]), clip(f[1]), toLine(f[2]), toLine(f[3]));
+      if (this.hiddenFiles.has(f[1])) frames[i] = f[0] === BLOCKING_WAIT_FRAME ? BLOCKED : HIDDEN;
+      else frames[i] = this.builder.frame(clip(f[0]), clip(f[1]), toLine(f[2]), toLine(f[3]));
     }
     const nodeCount = m.nodes.length / 3;
     const stacks = new Array<StackIndex>(nodeCount);
@@ -135,12 +151,13 @@ export class RecordingAssembler {
       if (!isInteger(frame) || frame < 0 || frame >= frames.length) return false;
       if (!isInteger(count) || count < 0 || count > MAX_HITS) return false;
       const parentStack = parent === -1 ? ROOT_STACK : stacks[parent];
-      stacks[i] = frames[frame] === HIDDEN ? parentStack : this.builder.stack(frames[frame], parentStack);
+      if (frames[frame] === BLOCKED || (this.idleStack !== undefined && parentStack === this.idleStack)) stacks[i] = this.idle();
+      else stacks[i] = frames[frame] === HIDDEN ? parentStack : this.builder.stack(frames[frame], parentStack);
       if (count > 0 && stacks[i] !== ROOT_STACK) hits.push([stacks[i], count]);
     }
 
     this.seenChunks.add(key);
-    const p = this.processFor(m.pid);
+    const p = this.processFor(m.pid, m.thread);
     p.sampled = true;
     const time = m.end - this.recording.meta.startTime;
     for (const [stack, count] of hits) {
@@ -165,10 +182,19 @@ export class RecordingAssembler {
 
   private exit(m: Untrusted): boolean {
     if (!isPid(m.of) || !isTime(m.time)) return false;
-    const p = this.processFor(m.of);
+    // A worker thread reports only its own end; a process reports its own or a child's.
+    const p = m.thread !== undefined && m.of === m.pid ? this.processFor(m.pid, m.thread) : this.processFor(m.of);
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
+    return true;
+  }
+
+  /** A worker thread started; its own agent's hello, if it has one, fills the rest in. */
+  private thread(m: Untrusted): boolean {
+    if (!isTime(m.time)) return false;
+    const t = this.processFor(m.pid, m.thread);
+    t.startTime = t.startTime ?? m.time;
     return true;
   }
 
@@ -182,10 +208,17 @@ export class RecordingAssembler {
     return true;
   }
 
-  private processFor(pid: number): ProcessRecord {
-    return this.builder.upsertProcess(String(pid), () => ({
+  /** The stack of V8's own idle frame, made the first time a blocked sample needs it. */
+  private idle(): StackIndex {
+    if (this.idleStack === undefined) this.idleStack = this.builder.stack(this.builder.frame(IDLE_FRAME_NAME, '', 0, 0), ROOT_STACK);
+    return this.idleStack;
+  }
+
+  private processFor(pid: number, thread?: number): ProcessRecord {
+    return this.builder.upsertProcess(thread === undefined ? String(pid) : threadKey(pid, thread), () => ({
       pid,
-      ppid: 0,
+      ppid: thread === undefined ? 0 : pid,
+      ...(thread === undefined ? {} : { thread }),
       argv: [],
       command: `pid ${pid}`,
       sampled: false,
@@ -196,8 +229,13 @@ export class RecordingAssembler {
   }
 }
 
-/** A message whose pid was checked; every other field is still the sender's word. */
-type Untrusted = Record<string, unknown> & { pid: number };
+/** A message whose pid (and thread, when present) was checked; every other field is still the sender's word. */
+type Untrusted = Record<string, unknown> & { pid: number; thread?: number };
+
+/** The process record a message belongs to: the process's, or one of its worker threads'. */
+function keyOf(m: Untrusted): string {
+  return m.thread === undefined ? String(m.pid) : threadKey(m.pid, m.thread);
+}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -6,3 +6,5 @@ export { RecordingAssembler } from './assembler';
 export { SpoolReader } from './spool-reader';
 export type { AssemblerStats } from './assembler';
 export { AGENT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
+export { applySourceMaps } from './source-maps';
+export type { SourceMapResult } from './source-maps';

@@ -13,6 +13,7 @@ import { environmentWithAgent } from '../../agent/environment';
 import type { AgentConfig } from '../../agent/protocol';
 import { RECORDING_DIR_PREFIX, recordingBase, recordingPaths } from '../../agent/recording-dir';
 import { AGENT_BUNDLE, pprofBindingsDir, STREAM_BUNDLE, wspyVersion } from './install';
+import { applySourceMaps } from './source-maps';
 import { SpoolReader } from './spool-reader';
 import { AssemblerStats, RecordingAssembler } from './assembler';
 import { Recording, UserError } from '../model';
@@ -168,7 +169,8 @@ async function startIn(dir: string, socket: string, spool: string, startTime: nu
         await new Promise<void>((resolve) => server.close(() => resolve()));
         spoolReader.read();
         removeCollectorDir(dir);
-        return assembler.finish(Date.now());
+        // Every output and the analysis see frames at their original places (README: TypeScript and source maps).
+        return applySourceMaps(assembler.finish(Date.now())).recording;
       })();
       return finished;
     },

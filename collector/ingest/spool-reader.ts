@@ -6,7 +6,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { spoolFilePid } from '../../agent/recording-dir';
+import { isSpoolFile, spoolFilePid } from '../../agent/recording-dir';
 
 /** Reads the spool's JSON-lines files incrementally, passing each complete line on. */
 export class SpoolReader {
@@ -25,12 +25,12 @@ export class SpoolReader {
       return;
     }
     for (const name of names) {
-      const pid = spoolFilePid(name);
-      if (pid !== undefined) this.readFile(path.join(this.dir, name), pid);
+      // A worker thread's file (<pid>-<thread>.jsonl) is kept: only a process's own exit consumes.
+      if (isSpoolFile(name)) this.readFile(path.join(this.dir, name), spoolFilePid(name));
     }
   }
 
-  private readFile(file: string, pid: number): void {
+  private readFile(file: string, pid: number | undefined): void {
     const from = this.offsets.get(file) ?? 0;
     let data: Buffer;
     try {
@@ -59,7 +59,7 @@ export class SpoolReader {
       } catch {
         msg = undefined;
       }
-      exited ||= isOwnExit(msg, pid);
+      exited ||= pid !== undefined && isOwnExit(msg, pid);
       this.onMessage(msg);
     }
     if (exited) this.consume(file);

@@ -156,9 +156,13 @@ function sumProcessNodes(n: CallTreeNode): number {
   return n.value;
 }
 
-/** Finds a process's parent in the recording, by host and pid. */
+/** Finds a process's parent in the recording, by host and pid; a worker thread's is its process. */
 export function processParents(r: Recording): (p: ProcessRecord) => ProcessRecord | undefined {
-  return parentLookup(r.processes, (p) => `${p.host ?? ''}:${p.pid}`, (p) => `${p.host ?? ''}:${p.ppid}`);
+  return parentLookup(
+    r.processes,
+    (p) => `${p.host ?? ''}:${p.pid}${p.thread === undefined ? '' : `/t${p.thread}`}`,
+    (p) => `${p.host ?? ''}:${p.thread === undefined ? p.ppid : p.pid}`,
+  );
 }
 
 /** Every root-to-leaf path of a process with its sample count (for folded output and tests). */

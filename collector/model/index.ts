@@ -8,3 +8,4 @@ export * from './sums';
 export * from './keys';
 export * from './merge';
 export * from './errors';
+export * from './relocate';

@@ -28,7 +28,7 @@ export function mergeRecordings(recordings: Recording[]): Recording {
   for (const r of recordings) {
     const host = r.meta.host;
     const before = b.recording.processes.length;
-    b.merge(r, (p) => uniqueKey(taken, baseKey(p.pid, p.host ?? host)));
+    b.merge(r, (p) => uniqueKey(taken, baseKey(p.pid, p.host ?? host, p.thread)));
     // Parent links are found by host and pid, so a recording's host goes onto its processes.
     if (host) for (const p of b.recording.processes.slice(before)) p.host ??= host;
   }

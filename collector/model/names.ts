@@ -46,7 +46,8 @@ export function commandLabel(argv: string[], cwd?: string): string {
 /** `pid 1234: node worker.js`, the label of a process node in flame graphs. */
 export function processLabel(p: ProcessRecord): string {
   const host = p.host ? `${p.host} ` : '';
-  return `${host}pid ${p.pid}: ${p.command}`;
+  const thread = p.thread === undefined ? '' : ` thread ${p.thread}`;
+  return `${host}pid ${p.pid}${thread}: ${p.command}`;
 }
 
 function decodeURIComponentSafe(s: string): string {

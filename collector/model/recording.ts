@@ -46,6 +46,11 @@ export interface ProcessRecord {
   pid: number;
   ppid: number;
   host?: string;
+  /**
+   * Set for a worker thread: its worker_threads.threadId. The record then stands for that thread of
+   * process `pid` (its parent in the process tree), with the thread's own samples.
+   */
+  thread?: number;
   argv: string[];
   /** What the report shows for the process: argv without the node binary's path noise. */
   command: string;

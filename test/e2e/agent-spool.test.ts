@@ -85,15 +85,23 @@ describe('agent, one process', () => {
     assert.equal(ms[ms.length - 1].t, 'bye');
   });
 
-  test('worker threads do not report as a second agent of the same pid', async () => {
+  test('a worker thread reports as a thread of its process, in its own spool file', async () => {
     const c = spoolOnlyConfig();
     const run = await runNode([path.join(tree, 'worker.js')], agentEnv(c));
     assert.deepEqual([run.code, run.stdout], [0, 'worker done\n']);
+    const files = fs.readdirSync(c.spool).sort((x, y) => x.length - y.length);
+    assert.deepEqual(files.map((f) => f.replace(/-\d+\./, '-T.')), [`${run.pid}.jsonl`, `${run.pid}-T.jsonl`]);
     const spool = readSpool(c.spool);
-    assert.deepEqual([...spool.keys()], [run.pid]);
-    const ms = spool.get(run.pid)!;
-    assert.equal(ms.filter((m) => m.t === 'hello').length, 1);
-    assert.ok(samplesIn(ms, 'mainThreadWork', 'worker.js') > 0);
+    const main = spool.get(run.pid)!;
+    assert.equal(main.filter((m) => m.t === 'hello').length, 1);
+    assert.ok(main.filter((m) => m.t === 'hello' || m.t === 'chunk').every((m) => !('thread' in m)), "the main thread's own messages name no thread");
+    assert.ok(samplesIn(main, 'mainThreadWork', 'worker.js') > 0);
+    const thread = fs.readFileSync(path.join(c.spool, files[1]), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentMessage);
+    const id = Number(files[1].slice(files[1].indexOf('-') + 1, -'.jsonl'.length));
+    assert.ok(thread.every((m) => m.pid === run.pid && (m as { thread?: number }).thread === id), 'every message names the thread');
+    assert.ok(thread.some((m) => m.t === 'hello') && thread.some((m) => m.t === 'exit'));
+    assert.ok(main.some((m) => m.t === 'thread' && m.thread === id), 'the main thread reports the thread it started');
+    assert.ok(samplesIn(thread, 'burn', 'busy.js') > 0, "the thread's own work");
   });
 
   test('stop() from inside the process removes every hook', async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AgentConfig, AgentMessage, ChunkMessage, WireFrame } from '../../agent/protocol';
+import { spoolFilePid } from '../../agent/recording-dir';
 import { tempDir, ROOT } from './wspy';
 
 export const root = ROOT;
@@ -69,11 +70,14 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 3000
 }
 
 /** Every message in the spool, by the pid of the file it was in. */
+/** The main threads' spool files, by pid. */
 export function readSpool(spool: string): Map<number, AgentMessage[]> {
   const out = new Map<number, AgentMessage[]>();
   for (const name of fs.readdirSync(spool)) {
+    const pid = spoolFilePid(name);
+    if (pid === undefined) continue; // a worker thread's file
     const lines = fs.readFileSync(path.join(spool, name), 'utf8').split('\n').filter(Boolean);
-    out.set(Number(name.replace('.jsonl', '')), lines.map((l) => JSON.parse(l) as AgentMessage));
+    out.set(pid, lines.map((l) => JSON.parse(l) as AgentMessage));
   }
   return out;
 }

@@ -126,3 +126,26 @@ export function screenshotRecording(): Recording {
   }
   return b.recording;
 }
+
+/**
+ * A fork-per-job worker with `forks` children started one after another: each loads a module
+ * (start-up, under the loader), then runs its job. What the timeline draws.
+ */
+export function manyForksRecording(forks: number): Recording {
+  const lifeMs = 200;
+  const b = new RecordingBuilder(
+    emptyRecording({ title: 'node worker.js', startTime: T0, endTime: T0 + 100 + forks * 20 + lifeMs, intervalUs: 1000, cwd: CWD, command: ['node', 'worker.js'], wspyVersion: '0.1.0' }),
+  );
+  const main = b.frame('', `${CWD}/worker.js`, 1, 1);
+  const loader = b.frame('Module._load', 'node:internal/modules/cjs/loader', 1021, 25);
+  const runJob = b.frame('runJob', `${CWD}/src/jobs/send.js`, 8, 1);
+  const parent = addProcess(b, 100, 1, 'worker.js', { startTime: T0, endTime: undefined, exitCode: undefined });
+  b.addSamples(parent, b.stackOf([main, loader]), 40, 50);
+  for (let i = 0; i < forks; i++) {
+    const start = 100 + i * 20;
+    const child = addProcess(b, 1000 + i, 100, 'child.js', { startTime: T0 + start, endTime: T0 + start + lifeMs });
+    b.addSamples(child, b.stackOf([main, loader]), 60, start + 70);
+    b.addSamples(child, b.stackOf([main, runJob]), 90, start + 180);
+  }
+  return b.recording;
+}

@@ -151,7 +151,7 @@ export class FlameView {
     const found = d.data.frame !== undefined ? this.ctx.repetition?.of(d.data.frame, owner?.data.processes) : undefined;
     if (found) {
       const { members, of, msPerMember, totalMs } = found.repetition;
-      const noun = found.family.forked ? ['forks', 'fork'] : ['processes', 'process'];
+      const noun = found.family.threads ? ['threads', 'thread'] : found.family.forked ? ['forks', 'fork'] : ['processes', 'process'];
       lines.push({
         text: `in ${members} of ${of} ${noun[0]}, ${shortMs(msPerMember)} per ${noun[1]}, ${shortMs(totalMs)} in all`,
         className: 'tip-repeat',

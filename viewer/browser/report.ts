@@ -15,6 +15,7 @@ import { familyTree, Repetition } from './families';
 import { FlameView } from './flame';
 import { findingPattern, wireRepeatedPanel } from './panel';
 import { parseSearch, SearchTerm, watchSearchInput } from './search';
+import { TimelineView } from './timeline';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -72,6 +73,15 @@ function main(): void {
     if (e.key === 'Escape' && e.target !== searchInput) view.resetZoom();
   });
   wireProcessTable(view);
+  const timeline = data.timeline
+    ? new TimelineView(byId('timeline-lanes'), byId('tooltip'), data.timeline, new Map(r.processes.map((p) => [p.key, p])), (key) => {
+        if (merge.checked) {
+          merge.checked = false;
+          draw();
+        }
+        if (view.zoomToProcess(key)) byId('flame').scrollIntoView({ behavior: 'smooth', block: 'start' });
+      })
+    : undefined;
   wireColorMode(view);
   wireRepeatedPanel(document, data.analysis?.findings ?? [], (f) => {
     if (!merge.checked) {
@@ -89,9 +99,11 @@ function main(): void {
     if (window.innerWidth === lastWidth) return;
     lastWidth = window.innerWidth;
     draw();
+    timeline?.draw();
   }, 200));
 
   draw();
+  timeline?.draw();
   applySearch(parseSearch(searchInput.value));
   document.body.dataset.ready = 'true';
 }

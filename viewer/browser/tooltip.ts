@@ -1,4 +1,4 @@
-// The flame graph's tooltip. d3-flame-graph's own tooltip writes HTML (innerHTML), which would run
+// The report's tooltip (flame graph and timeline). d3-flame-graph's own tooltip writes HTML (innerHTML), which would run
 // markup hidden in a frame name; this one builds its content with textContent only.
 
 import type { FlameNode, FlameTooltip } from 'd3-flame-graph';
@@ -11,16 +11,7 @@ export interface TooltipLine {
 export function createTooltip<T>(el: HTMLElement, describe: (d: FlameNode<T>) => TooltipLine[]): FlameTooltip<T> {
   const tip = (() => undefined) as unknown as FlameTooltip<T>;
   tip.show = (event: MouseEvent, d: FlameNode<T>) => {
-    el.replaceChildren(
-      ...describe(d).map((line) => {
-        const div = el.ownerDocument.createElement('div');
-        div.textContent = line.text;
-        if (line.className) div.className = line.className;
-        return div;
-      }),
-    );
-    el.hidden = false;
-    place(el, event);
+    showTooltip(el, describe(d), event);
     return tip;
   };
   tip.hide = () => {
@@ -28,6 +19,20 @@ export function createTooltip<T>(el: HTMLElement, describe: (d: FlameNode<T>) =>
     return tip;
   };
   return tip;
+}
+
+/** Fills the tooltip with lines of text (textContent only) and shows it next to the pointer. */
+export function showTooltip(el: HTMLElement, lines: TooltipLine[], event: MouseEvent): void {
+  el.replaceChildren(
+    ...lines.map((line) => {
+      const div = el.ownerDocument.createElement('div');
+      div.textContent = line.text;
+      if (line.className) div.className = line.className;
+      return div;
+    }),
+  );
+  el.hidden = false;
+  place(el, event);
 }
 
 /** Next to the pointer, flipped to the other side near the window's right and bottom edges. */
