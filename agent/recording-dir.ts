@@ -7,6 +7,23 @@ import * as path from 'path';
 /** Prefix of a recording's private directory under the temp directory (mkdtemp adds six characters). */
 export const RECORDING_DIR_PREFIX = 'wspy-';
 
+/** The longest path a Unix socket can bind on Linux (sun_path is 108 bytes with its NUL). */
+export const MAX_SOCKET_PATH = 107;
+
+/** Where recordings go when the temp directory is too deep for a socket path: always short, sticky, world-writable. */
+export const SHORT_TEMP_DIR = '/tmp';
+
+/**
+ * The directory a recording's private directory is made in: the temp directory, unless the socket
+ * inside would be longer than a socket path can be (a TMPDIR of more than about 80 characters), then
+ * SHORT_TEMP_DIR. mkdtemp makes the private directory 0700 with a fresh name in either, so nobody
+ * else can enter it.
+ */
+export function recordingBase(tmpDir: string): string {
+  const socket = recordingPaths(path.join(tmpDir, `${RECORDING_DIR_PREFIX}XXXXXX`)).socket;
+  return Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? tmpDir : SHORT_TEMP_DIR;
+}
+
 export interface RecordingPaths {
   dir: string;
   socket: string;

@@ -18,10 +18,11 @@ import { report } from './report';
 import { Benchmark, BenchResult } from './result';
 import { scale } from './scale';
 import { sourceMaps } from './source-maps';
+import { spoolScan } from './spool';
 import { steady } from './steady';
 import { renderMarkdown, ResultsFile } from './markdown';
 
-const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dormant, dump, scale, report, sourceMaps, accuracy];
+const BENCHMARKS: Benchmark[] = [forkCost, steady, coverage, attachLatency, attachMemory, dormant, dump, scale, spoolScan, report, sourceMaps, accuracy];
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<number> {

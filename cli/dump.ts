@@ -10,7 +10,7 @@ import { isAlive, readCmdline, readProcStats, readStatus } from '../collector/pr
 import { findQueueWorkers } from '../collector/queues';
 import type { StackDump, StackFrame } from '../agent/stack-dump';
 import * as log from './log';
-import { escapeControl } from './terminal-text';
+import { terminalSafe } from './terminal-text';
 
 interface RawDumpOptions {
   pid?: string;
@@ -122,10 +122,10 @@ function isYoung(pid: number): boolean {
 export function formatDumps(dumps: ProcessDump[]): string {
   return dumps
     .map((d) => {
-      const header = `Process ${d.pid}: ${escapeControl(d.command)}${d.ppid ? ` (parent ${d.ppid})` : ''}`;
-      if (d.error !== undefined) return `${header}\n    error: ${escapeControl(d.error)}\n`;
+      const header = `Process ${d.pid}: ${terminalSafe(d.command)}${d.ppid ? ` (parent ${d.ppid})` : ''}`;
+      if (d.error !== undefined) return `${header}\n    error: ${terminalSafe(d.error)}\n`;
       if (d.frames.length === 0) return `${header}\n    (idle: waiting in the event loop)\n`;
-      return `${header}\n${d.frames.map((f) => `    ${escapeControl(frameText(f))}`).join('\n')}\n`;
+      return `${header}\n${d.frames.map((f) => `    ${terminalSafe(frameText(f))}`).join('\n')}\n`;
     })
     .join('\n');
 }

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { Collector, startCollector } from '../collector/ingest';
+import { processGroupsOf } from '../collector/proc';
 import { Recording, UserError } from '../collector/model';
 import { RecordSettings } from './record-config';
 import { LiveView, StatusLine } from './status';
@@ -19,6 +20,29 @@ export interface LaunchResult {
   endedBy: 'exit' | 'duration' | 'signal';
   /** The command still runs (after -d, or when it ignored the signal). */
   running(): boolean;
+}
+
+/** Signals that end the recording and are passed on to the command. */
+const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+/**
+ * Signals a terminal sends to the whole foreground process group (Ctrl-C, Ctrl-\), as does `kill
+ * -INT -<pgid>`, the usual way to stop a job: when the command is in that group it has its own copy,
+ * and a second would read as "force quit". SIGTERM and SIGHUP usually come to wspy alone (kill, a
+ * closing terminal's session leader), so they are always passed on.
+ */
+const GROUP_SIGNALS = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
+
+/**
+ * True when a SIGINT or SIGQUIT wspy got most likely reached the command too: the command is still in
+ * wspy's process group, and that group is a job, either the terminal's foreground group or one wspy
+ * leads (a shell makes each job's first process its group leader). wspy started as a plain child of
+ * another program (a test, a supervisor) is not its group's leader: a signal then came to wspy alone.
+ */
+function groupGotIt(child: ChildProcess): boolean {
+  const ours = processGroupsOf(process.pid);
+  const theirs = child.pid === undefined ? undefined : processGroupsOf(child.pid);
+  if (!ours || !theirs || theirs.group !== ours.group) return false;
+  return ours.group === process.pid || ours.foreground === ours.group;
 }
 
 /** How long the launched process gets to exit after a forwarded signal before recording stops anyway. */
@@ -60,24 +84,27 @@ export async function recordLaunch(command: string[], config: RecordSettings, pl
   // Set from callbacks, so kept in an object that the compiler does not narrow.
   const state: { endedBy: LaunchResult['endedBy'] } = { endedBy: 'exit' };
   const stopRequested = new Promise<void>((resolve) => {
-    // The first signal is passed on; a command that ignores it is killed by the next one.
+    // The first signal is passed on, unless the command got it already; a command that ignores it
+    // is killed by the next one.
     let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
+    // `requested`: the view's own stop key (wspy top's q), which no process group received.
+    const stop = (signal: NodeJS.Signals, requested: boolean) => {
       if (signals++ > 0) return forward(child, 'SIGKILL');
+      const already = !requested && GROUP_SIGNALS.has(signal) && groupGotIt(child);
       if (state.endedBy === 'exit') {
         status.stop();
-        log.info(`${signal}: stopping the recording and passing ${signal} on to ${path.basename(command[0])}`);
+        const name = path.basename(command[0]);
+        log.info(`${signal}: stopping the recording and ${already ? `letting ${name} handle the ${signal} it got too` : `passing ${signal} on to ${name}`}`);
       }
       state.endedBy = 'signal';
-      forward(child, signal);
+      if (!already) forward(child, signal);
       resolve();
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    status.start(collector, () => onSignal('SIGINT'));
+    const onSignal = (signal: NodeJS.Signals) => stop(signal, false);
+    for (const signal of HANDLED_SIGNALS) process.on(signal, onSignal);
+    status.start(collector, () => stop('SIGINT', true));
     void exited.then(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of HANDLED_SIGNALS) process.off(signal, onSignal);
     });
     if (config.durationS !== undefined) {
       setTimeout(() => {

@@ -12,6 +12,7 @@ import { psCommand } from './ps';
 import { recordCommand } from './record';
 import { reportCommand } from './report';
 import { topCommand } from './top';
+import { terminalSafe } from './terminal-text';
 
 export function buildProgram(): Command {
   const program = new Command('wspy')
@@ -40,8 +41,15 @@ Examples:
   // Commander's own usage errors (a missing argument, an unknown command or option, a bad choice)
   // read like wspy's: `wspy: error: ...`, exit 2. Set on every command: addCommand() does not pass
   // the parent's settings on.
+  // commander echoes argv in its errors and help: through the same escape as every other printer.
   for (const command of [program, ...program.commands]) {
-    command.configureOutput({ outputError: (message, write) => write(usageError(message, command)) }).exitOverride();
+    command
+      .configureOutput({
+        writeOut: (text: string) => process.stdout.write(terminalSafe(text, { keepNewlines: true })),
+        writeErr: (text: string) => process.stderr.write(terminalSafe(text, { keepNewlines: true })),
+        outputError: (message, write) => write(usageError(message, command)),
+      })
+      .exitOverride();
   }
   return program;
 }
@@ -72,6 +80,7 @@ function exitCodeFor(err: unknown): number {
     log.error(err.message);
     return err.exitCode;
   }
-  log.error(`internal error, please report it: ${(err as Error)?.stack ?? err}`);
+  // The one multi-line message: a stack keeps its lines (escaped like every other message).
+  process.stderr.write(`wspy: error: internal error, please report it: ${terminalSafe(String((err as Error)?.stack ?? err), { keepNewlines: true })}\n`);
   return 70;
 }

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { listNodeProcesses, NodeProcess } from '../collector/queues';
 import { commandLabel } from '../collector/model';
+import { terminalSafe, terminalSafeJson } from './terminal-text';
 
 interface RawPsOptions {
   json?: boolean;
@@ -27,7 +28,7 @@ Examples:
     )
     .action(async (raw: RawPsOptions) => {
       const processes = await listNodeProcesses({ redisUrl: raw.redis, prefix: raw.prefix, exclude: [process.pid] });
-      process.stdout.write(raw.json ? formatJson(processes) : formatTable(processes, process.stdout.columns));
+      process.stdout.write(raw.json ? terminalSafeJson(formatJson(processes)) : formatTable(processes, process.stdout.columns));
     });
 }
 
@@ -61,8 +62,8 @@ export function formatTable(processes: NodeProcess[], width?: number): string {
     p.cpuPercent.toFixed(1),
     formatBytes(p.rssBytes),
     p.agent ? 'yes' : '-',
-    p.queues.length > 0 ? p.queues.map((q) => (q.prefix === 'bull' ? q.queue : `${q.prefix}:${q.queue}`)).join(',') : '-',
-    '  '.repeat(p.depth) + (p.depth > 0 ? '\\_ ' : '') + commandLabel(p.argv),
+    p.queues.length > 0 ? terminalSafe(p.queues.map((q) => (q.prefix === 'bull' ? q.queue : `${q.prefix}:${q.queue}`)).join(',')) : '-',
+    '  '.repeat(p.depth) + (p.depth > 0 ? '\\_ ' : '') + terminalSafe(commandLabel(p.argv)),
   ]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = new Set([0, 1, 2, 3, 4]);

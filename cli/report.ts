@@ -7,6 +7,7 @@ import { extensionFor, OUTPUT_FORMATS } from '../viewer/outputs';
 import { loadInputs } from './inputs';
 import { checkOutputWritable, writeAndSummarise } from './output';
 import { resolveFormat } from './record-config';
+import { terminalSafeJson } from './terminal-text';
 
 interface ReportOptions {
   output?: string;
@@ -48,7 +49,7 @@ Examples:
       if (opts.title) recording.meta.title = opts.title;
       const analysis = opts.json ? analyze(recording) : undefined;
       if (analysis) {
-        process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
+        process.stdout.write(terminalSafeJson(JSON.stringify(analysis, null, 2)) + '\n');
         if (!opts.output) return;
       }
       const format = resolveFormat(opts.format, opts.output);

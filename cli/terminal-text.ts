@@ -1,14 +1,26 @@
-// Text from profiled processes (frame names, file names, command lines) printed to a terminal: a
-// program must not be able to move the cursor, clear the screen or retitle the window through
-// wspy's output, so every control character is shown as an escape instead.
+// The one escape for text wspy prints to a terminal. Frame names, script names, command lines and
+// queue names come from profiled programs: printed raw, a control character in them (ESC starting a
+// CSI/OSC sequence, a C1 CSI, BEL, CR, DEL) would be obeyed by the terminal, letting a program
+// retitle the window, clear the screen or forge wspy's own lines. Every printer (log.ts, ps,
+// report --json, commander's messages) goes through here; control characters become visible
+// `\xNN` escapes, so the sequence is still readable and harmless.
 
-/** C0 and C1 control characters, DEL, and the line/paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// C0 controls, DEL and C1 controls; newline is kept only where the caller asks (multi-line text).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
 
-/** `s` with every control character written as `\xNN` (or `\uNNNN`): safe to print on a terminal. */
-export function escapeControl(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+const hex = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/** `text` with every control character (newline too, unless `keepNewlines`) shown as `\xNN`. */
+export function terminalSafe(text: string, opts: { keepNewlines?: boolean } = {}): string {
+  return text.replace(opts.keepNewlines ? CONTROL_BUT_NEWLINE : CONTROL, hex);
+}
+
+/**
+ * JSON for a terminal: JSON.stringify already escapes C0 controls inside strings, but not DEL or C1
+ * (U+0080 to U+009F, where U+009B acts as CSI on some terminals); those become \u escapes, which
+ * parse back to the same value.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -4,7 +4,7 @@
 // stops, whatever stops it; without a terminal it prints one plain table per interval.
 import { TopSnapshot, TopTally } from '../collector/analysis';
 import type { LiveSource, LiveView } from './status';
-import { escapeControl } from './terminal-text';
+import { terminalSafe } from './terminal-text';
 
 export const TOP_INTERVAL_MS = 1000;
 const PLAIN_ROWS = 20;
@@ -107,7 +107,7 @@ export function formatTopTable(s: TopSnapshot, heading: string, width: number | 
   for (const r of s.rows) {
     const share = s.intervalMs > 0 ? (100 * r.intervalMs) / s.intervalMs : 0;
     const who = perProcess ? String(r.pid) : String(r.processes);
-    lines.push(`${share.toFixed(1).padStart(6)}  ${ms(r.intervalMs).padStart(8)}  ${ms(r.totalMs).padStart(9)}  ${who.padStart(7)}  ${escapeControl(r.label)}`);
+    lines.push(`${share.toFixed(1).padStart(6)}  ${ms(r.intervalMs).padStart(8)}  ${ms(r.totalMs).padStart(9)}  ${who.padStart(7)}  ${terminalSafe(r.label)}`);
   }
   if (s.rows.length === 0) lines.push('  (no samples yet: processes stream their first chunk after about a second)');
   return lines.map((l) => (width && l.length > width ? l.slice(0, width - 1) + '…' : l)).join('\n');

@@ -13,3 +13,4 @@ export { activateDormant, findDormantSocket, isPrepared, removeStaleDormantSocke
 export type { Activated } from './dormant';
 export { dumpStackThroughInspector } from './stack';
 export type { InspectorDump } from './stack';
+export { attachLockPath, withAttachLock } from './lock';

@@ -2,7 +2,7 @@
 // at most once per buffer however many JSON importers ask for it.
 
 import { gunzipSync } from 'node:zlib';
-import { UserError } from '../model';
+import { MAX_STACK_DEPTH, UserError } from '../model';
 
 export function isGzip(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -49,6 +49,10 @@ export function jsonOf(bytes: Buffer, what = 'the JSON'): unknown {
   if (!looksLikeJson(bytes)) return undefined;
   let p = parsed.get(bytes);
   if (!p) {
+    // JSON.parse builds every nested array: 400 MB of `[` (a 400 KB gzip) took 22 GB. Refuse first.
+    if (nestingExceeds(bytes, MAX_JSON_DEPTH)) {
+      throw new UserError(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels, which no profile is`);
+    }
     try {
       p = { ok: true, value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) };
     } catch (e) {
@@ -60,6 +64,29 @@ export function jsonOf(bytes: Buffer, what = 'the JSON'): unknown {
   }
   if (!p.ok) throw new UserError(`${what} does not parse (${p.error}); is it truncated?`);
   return p.value;
+}
+
+/**
+ * How deep JSON may nest. The deepest real layout is the old .cpuprofile's `head` tree, two levels
+ * per frame, and the model holds at most MAX_STACK_DEPTH frames.
+ */
+export const MAX_JSON_DEPTH = 2 * MAX_STACK_DEPTH + 16;
+
+/** True when brackets outside strings nest deeper than `max`: one pass over the bytes, no allocation. */
+export function nestingExceeds(bytes: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c /* \ */) i++;
+      else if (b === 0x22 /* " */) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b /* [ */ || b === 0x7b /* { */) {
+      if (++depth > max) return true;
+    } else if (b === 0x5d /* ] */ || b === 0x7d /* } */) depth--;
+  }
+  return false;
 }
 
 /** Control characters (line breaks, ESC, C1) shown as \u escapes. */

@@ -4,7 +4,7 @@
 // importer reads sampled and evented profiles, each becoming a process.
 
 import * as path from 'node:path';
-import { functionName, processLabel, uniqueKey, UserError } from '../model';
+import { functionName, MAX_STACK_DEPTH, processLabel, tooDeep, uniqueKey, UserError } from '../model';
 import {
   emptyRecording, emptySamples, framesOf, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, ROOT_STACK, StackIndex,
 } from '../model';
@@ -230,7 +230,11 @@ function eventedSpans(prof: Record<string, unknown>, at: string, frameAt: (v: un
       spans.push({ weight: when - last, endUnit: when, stack: (b) => b.stackOf(frames) });
     }
     last = when;
-    if (e.type === 'O') open.push(frame);
+    if (e.type === 'O') {
+      // Every span copies the open frames: without this bound a deeply nested file costs depth² memory.
+      if (open.length >= MAX_STACK_DEPTH) throw tooDeep();
+      open.push(frame);
+    }
     else if (e.type === 'C') {
       if (open[open.length - 1] !== frame) fail(`${at}.events[${j}] closes a frame that is not the innermost open one`);
       open.pop();

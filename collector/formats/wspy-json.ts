@@ -3,7 +3,7 @@
 // step at a time on load; newer versions are refused with a message that says so.
 
 import { gzipSync } from 'node:zlib';
-import { ProcessCpu, ProcessRecord, Recording, RecordingMeta, sampleCount, UserError } from '../model';
+import { MAX_STACK_DEPTH, ProcessCpu, ProcessRecord, Recording, RecordingMeta, sampleCount, tooDeep, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
 import { gunzipOrUndefined, isGzip, jsonOf, looksLikeJson } from './sniff';
 
@@ -170,8 +170,11 @@ function checkRecording(doc: Record<string, unknown>): Recording {
   const stacks = { frame: c.indices(stacksIn.frame, 'stacks.frame', frames.name.length), parent: c.numbers(stacksIn.parent, 'stacks.parent') };
   c.sameLength([stacks.frame, stacks.parent], 'stacks');
   // Parents come before children, which is what lets merges translate stacks in one pass.
+  const depth: number[] = [];
   stacks.parent.forEach((parent, i) => {
     if (!Number.isInteger(parent) || parent < -1 || parent >= i) c.fail(`stacks.parent[${i}] is ${parent}, not an earlier stack`);
+    depth.push(parent === -1 ? 1 : depth[parent] + 1);
+    if (depth[i] > MAX_STACK_DEPTH) throw tooDeep();
   });
   if (!Array.isArray(doc.processes)) c.fail('"processes" is not an array');
   const processes = (doc.processes as unknown[]).map((pIn, i) => checkProcess(c, pIn, `processes[${i}]`, stacks.frame.length));

@@ -3,6 +3,7 @@
 export { startCollector } from './server';
 export type { Collector, CollectorOptions } from './server';
 export { RecordingAssembler } from './assembler';
+export { SpoolReader } from './spool-reader';
 export type { AssemblerStats } from './assembler';
 export { AGENT_BUNDLE, DORMANT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
 export { applySourceMaps } from './source-maps';

@@ -11,12 +11,12 @@ import * as path from 'path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { environmentWithAgent } from '../../agent/environment';
 import type { AgentConfig } from '../../agent/protocol';
-import { RECORDING_DIR_PREFIX, recordingPaths } from '../../agent/recording-dir';
+import { RECORDING_DIR_PREFIX, recordingBase, recordingPaths } from '../../agent/recording-dir';
 import { AGENT_BUNDLE, pprofBindingsDir, STREAM_BUNDLE, wspyVersion } from './install';
 import { applySourceMaps } from './source-maps';
 import { SpoolReader } from './spool-reader';
 import { AssemblerStats, RecordingAssembler } from './assembler';
-import { Recording } from '../model';
+import { Recording, UserError } from '../model';
 
 export interface CollectorOptions {
   intervalUs: number;
@@ -51,7 +51,28 @@ const SPOOL_POLL_MS = 250;
 
 export async function startCollector(opts: CollectorOptions): Promise<Collector> {
   const startTime = Date.now();
-  const { dir, socket, spool } = recordingPaths(fs.mkdtempSync(path.join(os.tmpdir(), RECORDING_DIR_PREFIX)));
+  const { dir, socket, spool } = recordingPaths(makePrivateDir());
+  try {
+    return await startIn(dir, socket, spool, startTime, opts);
+  } catch (error) {
+    // Nothing may stay behind when the collector cannot start (say, a socket it cannot bind).
+    removeCollectorDir(dir);
+    throw error;
+  }
+}
+
+/** A fresh 0700 directory for the socket and spool, where a socket path fits (recording-dir.ts). */
+function makePrivateDir(): string {
+  const base = recordingBase(os.tmpdir());
+  try {
+    return fs.mkdtempSync(path.join(base, RECORDING_DIR_PREFIX));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UserError(`cannot make wspy's private directory in ${base} (${code}): set TMPDIR to a writable directory`);
+  }
+}
+
+async function startIn(dir: string, socket: string, spool: string, startTime: number, opts: CollectorOptions): Promise<Collector> {
   fs.chmodSync(dir, 0o700);
   fs.mkdirSync(spool, { mode: 0o700 });
   const token = randomBytes(24).toString('hex');

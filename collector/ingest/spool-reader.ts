@@ -1,10 +1,12 @@
 // Reads the spool: the JSON-lines files in which agents append what they could not send over the
 // socket (the hello at boot, the last chunk at exit). Incremental: each file is read from where the
-// last read stopped, and only complete lines are passed on.
+// last read stopped, and only complete lines are passed on. A file whose process's own exit line
+// has been read is consumed: nothing follows that line, so the file is deleted and forgotten, and a
+// scan costs what the running processes cost, not every child the recording ever saw.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { isSpoolFile } from '../../agent/recording-dir';
+import { isSpoolFile, spoolFilePid } from '../../agent/recording-dir';
 
 /** Reads the spool's JSON-lines files incrementally, passing each complete line on. */
 export class SpoolReader {
@@ -23,11 +25,12 @@ export class SpoolReader {
       return;
     }
     for (const name of names) {
-      if (isSpoolFile(name)) this.readFile(path.join(this.dir, name));
+      // A worker thread's file (<pid>-<thread>.jsonl) is kept: only a process's own exit consumes.
+      if (isSpoolFile(name)) this.readFile(path.join(this.dir, name), spoolFilePid(name));
     }
   }
 
-  private readFile(file: string): void {
+  private readFile(file: string, pid: number | undefined): void {
     const from = this.offsets.get(file) ?? 0;
     let data: Buffer;
     try {
@@ -47,6 +50,7 @@ export class SpoolReader {
     const end = data.lastIndexOf(0x0a);
     if (end < 0) return;
     this.offsets.set(file, from + end + 1);
+    let exited = false;
     for (const line of data.subarray(0, end).toString('utf8').split('\n')) {
       if (!line) continue;
       let msg: unknown;
@@ -55,8 +59,24 @@ export class SpoolReader {
       } catch {
         msg = undefined;
       }
+      exited ||= pid !== undefined && isOwnExit(msg, pid);
       this.onMessage(msg);
+    }
+    if (exited) this.consume(file);
+  }
+
+  private consume(file: string): void {
+    this.offsets.delete(file);
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      // gone already; the offset is forgotten either way
     }
   }
 }
 
+/** The process's own exit line (a parent also writes `exit` lines for its children: those are not it). */
+function isOwnExit(msg: unknown, pid: number): boolean {
+  const m = msg as { t?: unknown; pid?: unknown; of?: unknown } | null;
+  return typeof m === 'object' && m !== null && m.t === 'exit' && m.pid === pid && m.of === pid;
+}

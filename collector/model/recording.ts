@@ -9,6 +9,8 @@
 // This module is pure: it imports no I/O, so importers, exporters, the viewer and the analysis can
 // all use it in tests without a running collector.
 
+import { UserError } from './errors';
+
 export type StringIndex = number;
 export type FrameIndex = number;
 /** Index into the stack table; -1 is the (implicit) root. */
@@ -151,8 +153,22 @@ export function emptySamples(): SampleTable {
  * Interns strings, frames and stacks into a Recording. Lookup maps live here, not in the Recording,
  * so that a Recording stays plain data that serialises as it is.
  */
+/**
+ * The deepest stack the model holds. V8 samples at most 255 frames; a file whose stacks go far deeper
+ * was made to exhaust memory (every span of a nested speedscope profile copies its open frames), so
+ * importers refuse it with a one-line error instead.
+ */
+export const MAX_STACK_DEPTH = 4096;
+
+/** The error for input whose stacks are deeper than MAX_STACK_DEPTH. */
+export function tooDeep(): UserError {
+  return new UserError(`a stack is deeper than ${MAX_STACK_DEPTH} frames, which no real profile holds`);
+}
+
 export class RecordingBuilder {
   readonly recording: Recording;
+  /** Frames on each stack (its depth), to refuse stacks deeper than MAX_STACK_DEPTH as they are interned. */
+  private readonly depths: number[] = [];
   private readonly stringIndex = new Map<string, StringIndex>();
   private readonly frameIndex = new Map<string, FrameIndex>();
   private readonly stackIndex = new Map<number, Map<FrameIndex, StackIndex>>();
@@ -165,7 +181,10 @@ export class RecordingBuilder {
     for (let i = 0; i < frames.name.length; i++) {
       this.frameIndex.set(frameKey(frames.name[i], frames.file[i], frames.line[i], frames.column[i]), i);
     }
-    for (let i = 0; i < stacks.frame.length; i++) this.childrenOf(stacks.parent[i]).set(stacks.frame[i], i);
+    for (let i = 0; i < stacks.frame.length; i++) {
+      this.childrenOf(stacks.parent[i]).set(stacks.frame[i], i);
+      this.depths.push(this.depthOf(stacks.parent[i]) + 1);
+    }
     for (const p of recording.processes) this.processIndex.set(p.key, p);
   }
 
@@ -198,6 +217,9 @@ export class RecordingBuilder {
     const children = this.childrenOf(parent);
     let i = children.get(frame);
     if (i === undefined) {
+      const depth = this.depthOf(parent) + 1;
+      if (depth > MAX_STACK_DEPTH) throw tooDeep();
+      this.depths.push(depth);
       const t = this.recording.stacks;
       i = t.frame.push(frame) - 1;
       t.parent.push(parent);
@@ -208,6 +230,7 @@ export class RecordingBuilder {
 
   /** Interns a whole path of frames, root first. */
   stackOf(frames: FrameIndex[]): StackIndex {
+    if (frames.length > MAX_STACK_DEPTH) throw tooDeep();
     let s = ROOT_STACK;
     for (const f of frames) s = this.stack(f, s);
     return s;
@@ -274,6 +297,10 @@ export class RecordingBuilder {
       this.recording.processes.push(copy);
       this.processIndex.set(copy.key, copy);
     }
+  }
+
+  private depthOf(stack: StackIndex): number {
+    return stack === ROOT_STACK ? 0 : this.depths[stack];
   }
 
   private childrenOf(parent: StackIndex): Map<FrameIndex, StackIndex> {

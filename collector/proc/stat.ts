@@ -43,6 +43,26 @@ export function readProcStats(pid: number): ProcStats | undefined {
   };
 }
 
+export interface ProcessGroups {
+  /** The process group (field 5 of /proc/<pid>/stat). */
+  group: number;
+  /** The foreground process group of its controlling terminal (field 8), when it has a terminal. */
+  foreground?: number;
+}
+
+/** Which process group `pid` is in, and its terminal's foreground group; undefined when unreadable. */
+export function processGroupsOf(pid: number): ProcessGroups | undefined {
+  const stat = readOrUndefined(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // fields[0] is field 3 (state): pgrp is field 5, tty_nr 7, tpgid 8.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const group = Number(fields[2]);
+  const tty = Number(fields[4]);
+  const tpgid = Number(fields[5]);
+  if (!Number.isInteger(group) || group <= 0) return undefined;
+  return tty !== 0 && tpgid > 0 ? { group, foreground: tpgid } : { group };
+}
+
 function readOrUndefined(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');

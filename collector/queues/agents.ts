@@ -7,7 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isRecordingDirName, recordingPaths, spoolFile, spoolFilePid } from '../../agent/recording-dir';
+import { isRecordingDirName, recordingBase, recordingPaths, SHORT_TEMP_DIR, spoolFile, spoolFilePid } from '../../agent/recording-dir';
 
 export interface AgentQueue {
   queue: string;
@@ -31,15 +31,18 @@ const QUEUE = '{"t":"queue"';
 /** Agents of live recordings under `tmpDir`, by pid. Directories of other users wspy may not read are skipped. */
 export function runningAgents(tmpDir = os.tmpdir()): Map<number, RunningAgent> {
   const agents = new Map<number, RunningAgent>();
-  let names: string[];
-  try {
-    names = readdirSync(tmpDir).filter(isRecordingDirName);
-  } catch {
-    return agents;
+  // A recording whose TMPDIR was too long for its socket lives in the short fallback (recording-dir.ts).
+  const dirs: string[] = [];
+  for (const base of new Set([tmpDir, recordingBase(tmpDir), SHORT_TEMP_DIR])) {
+    try {
+      for (const name of readdirSync(base)) if (isRecordingDirName(name)) dirs.push(path.join(base, name));
+    } catch {
+      // an unreadable or missing base holds no recording of ours
+    }
   }
   const liveSockets = boundUnixSockets();
-  for (const name of names) {
-    const recording = recordingPaths(path.join(tmpDir, name));
+  for (const dir of dirs) {
+    const recording = recordingPaths(dir);
     if (!liveSockets.has(recording.socket)) continue;
     let files: string[];
     try {

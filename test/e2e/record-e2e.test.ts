@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, functionNames, processRunning, readRecording, runWspy, tempDir } from '../helpers/wspy';
-import { sleep, until } from '../helpers/wait';
+import { until } from '../helpers/wait';
 
 const fixture = (name: string) => path.join(FIXTURES, 'record', name);
 
@@ -75,9 +75,11 @@ test('SIGINT stops the recording, reaches the command, and the report is still w
   const out = path.join(tempDir(), 'int.json');
   let wspyPid = 0;
   // A worker that yields between slices of work, and shuts down on SIGINT.
-  const program = 'process.on("SIGINT", () => { console.log("child got SIGINT"); process.exit(130); }); function spinSlice() { const e = Date.now() + 20; while (Date.now() < e); setImmediate(spinSlice); } spinSlice();';
-  const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program], { onSpawn: (pid) => (wspyPid = pid) });
-  await sleep(2500);
+  // It says when it has spun 25 slices (500 ms of work to sample), by writing the file named in argv.
+  const ready = out + '.ready';
+  const program = 'process.on("SIGINT", () => { console.log("child got SIGINT"); process.exit(130); }); let n = 0; function spinSlice() { const e = Date.now() + 20; while (Date.now() < e); if (++n === 25) require("fs").writeFileSync(process.argv[1], "1"); setImmediate(spinSlice); } spinSlice();';
+  const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program, ready], { onSpawn: (pid) => (wspyPid = pid) });
+  await until(() => fs.existsSync(ready), { timeoutMs: 60_000, what: 'the command to have spun 25 slices' });
   process.kill(wspyPid, 'SIGINT');
   const r = await running;
   assert.equal(r.code, 130, 'the command\'s own exit code after its SIGINT handler');
@@ -92,9 +94,10 @@ test('SIGINT stops the recording, reaches the command, and the report is still w
 test('a command that ignores SIGINT: the report is written, and a second SIGINT kills it', async () => {
   const out = path.join(tempDir(), 'stubborn.json');
   let wspyPid = 0;
-  const program = 'process.on("SIGINT", () => console.log("ignored")); setInterval(() => {}, 1000);';
-  const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program], { onSpawn: (pid) => (wspyPid = pid) });
-  await sleep(1500);
+  const ready = out + '.ready';
+  const program = 'process.on("SIGINT", () => console.log("ignored")); require("fs").writeFileSync(process.argv[1], "1"); setInterval(() => {}, 1000);';
+  const running = runWspy(['record', '-o', out, '--', process.execPath, '-e', program, ready], { onSpawn: (pid) => (wspyPid = pid) });
+  await until(() => fs.existsSync(ready), { timeoutMs: 60_000, what: 'the command to install its SIGINT handler' });
   process.kill(wspyPid, 'SIGINT');
   await until(() => fs.existsSync(out), { timeoutMs: 20_000, everyMs: 100, what: 'the report to be written while the command still runs' });
   process.kill(wspyPid, 'SIGINT');

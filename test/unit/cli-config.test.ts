@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRecordConfig, DEFAULT_RATE_HZ } from '../../cli/record-config';
 import { UserError } from '../../collector/model';
+import { terminalSafe, terminalSafeJson } from '../../cli/terminal-text';
 
 const now = new Date('2026-11-23T20:15:00Z');
 
@@ -55,4 +56,13 @@ test('bad input gives one clear line', () => {
       return true;
     });
   }
+});
+
+test('terminalSafe shows C0, DEL, C1 and ESC sequences as visible escapes, and nothing else changes', () => {
+  assert.equal(terminalSafe('a\x1b[2Jb\x1b]0;t\x07c\u009b31md\x7fe\rf\tg\nh'), 'a\\x1b[2Jb\\x1b]0;t\\x07c\\x9b31md\\x7fe\\x0df\\x09g\\x0ah');
+  assert.equal(terminalSafe('x\ny\x1b', { keepNewlines: true }), 'x\ny\\x1b');
+  assert.equal(terminalSafe('plain ütf-8 → 😀'), 'plain ütf-8 → 😀');
+  const json = terminalSafeJson(JSON.stringify({ s: 'a\u009bb\x7f\x1b' }));
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(json));
+  assert.deepEqual(JSON.parse(json), { s: 'a\u009bb\x7f\x1b' });
 });

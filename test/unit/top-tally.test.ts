@@ -6,7 +6,7 @@ import { TopTally } from '../../collector/analysis';
 import { emptySamples, RecordingBuilder } from '../../collector/model';
 import { formatDumps } from '../../cli/dump';
 import { formatTopTable } from '../../cli/top-view';
-import { escapeControl } from '../../cli/terminal-text';
+import { terminalSafe } from '../../cli/terminal-text';
 
 function liveRecording() {
   const b = new RecordingBuilder();
@@ -71,5 +71,5 @@ test('frame names with control characters are escaped in top and dump output', (
   const dumped = formatDumps([{ pid: 1, ppid: 0, command: 'node \x1b[H', frames: [{ name: 'f\x9b1m', file: '/a.js', line: 2, column: 1 }] }]);
   assert.doesNotMatch(dumped, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   assert.match(dumped, /node \\x1b\[H/);
-  assert.equal(escapeControl('a\u2028b\tc'), 'a\\u2028b\\x09c');
+  assert.equal(terminalSafe('a\u001b[2Jb\tc'), 'a\\x1b[2Jb\\x09c');
 });
