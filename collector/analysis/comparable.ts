@@ -29,7 +29,12 @@ function sampled(r: Recording): ProcessRecord[] {
   return r.processes.filter((p) => p.sampled && p.samples.count.some((c) => c > 0));
 }
 
+/**
+ * The rate the recording was taken at: its own setting (a wspy recording weights each process's
+ * interval to its CPU, so per-process intervals are not the rate), else the processes' median.
+ */
 function medianRateHz(r: Recording): number | undefined {
+  if (r.meta.intervalUs > 0) return 1e6 / r.meta.intervalUs;
   const intervals = sampled(r).map((p) => p.intervalUs).filter((us) => us > 0).sort((a, b) => a - b);
   if (intervals.length === 0) return undefined;
   return 1e6 / intervals[Math.floor(intervals.length / 2)];

@@ -95,6 +95,7 @@ export async function inject(
     // /proc said the port is the target's, so this is a pid namespace wspy does not understand.
     throw new UserError(`the inspector on port ${socket.port} answered for process ${report.pid}, not ${pid}: wspy did not attach`);
   }
+  if (report.refused === 'busy') throw new UserError(`process ${pid} is already being recorded by another wspy: stop that recording first`);
   if (report.refused === 'version') throw new UserError(`process ${pid} runs Node ${report.version}; wspy attaches to Node ${MIN_NODE_MAJOR} and later`);
   if (!report.loaded) {
     const firstLine = String(report.error).split('\n')[0]; // require's errors append a multi-line require stack

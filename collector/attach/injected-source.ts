@@ -14,8 +14,11 @@ export const CLOSE_DELAY_MS = 50;
 export interface InjectionReport {
   pid: number;
   version: string;
-  /** Set when the target is not the process wspy meant (pid) or its Node is too old (version): the agent was not loaded. */
-  refused: 'pid' | 'version' | null;
+  /**
+   * Set when the target is not the process wspy meant (pid), its Node is too old (version), or an
+   * agent already samples it for another wspy (busy): the agent was not loaded.
+   */
+  refused: 'pid' | 'version' | 'busy' | null;
   loaded: boolean;
   error: string | null;
 }
@@ -45,6 +48,7 @@ export function injectionSource(
     inspector = require('inspector');
     if (process.pid !== expectedPid) report.refused = 'pid';
     else if (Number(process.versions.node.split('.')[0]) < minMajor) report.refused = 'version';
+    else if (globalThis[Symbol.for('wspy.agent.running')]) report.refused = 'busy';
     else {
       agent = require(agentPath);
       if (!agent || typeof agent.start !== 'function') throw new Error(agentPath + ' does not export start()');

@@ -48,7 +48,8 @@ export async function attachProcess(pid: number, config: AgentConfig, opts: Rout
         `(its directory may not be private to its user, or another wspy installation's agent is preloaded): wspy did not signal it`,
     );
   }
-  if (!isAlive(pid) || readEnviron(pid).size === 0) {
+  if (!isAlive(pid)) throw new TargetGone(`no process with pid ${pid}: check the pid (wspy ps lists Node processes)`);
+  if (readEnviron(pid).size === 0) {
     // Gone, or so far into its exit that its environment is released: nothing left to record.
     throw new TargetGone(`process ${pid} exited while wspy was attaching to it`);
   }
