@@ -11,6 +11,7 @@ import { attach, AttachOptions, AttachResult } from './attach';
 import { descendants, followedByAgent, isYoung, MIN_DESCENDANT_AGE_MS, TreeAttachOptions } from './descendants';
 import { activateDormant, Activated, findDormantSocket, isPrepared, removeStaleDormantSockets, waitForDormantSocket } from './dormant';
 import { TargetGone } from './errors';
+import { checkTarget } from './preflight';
 
 export type Attached = Activated | (AttachResult & { via: 'inspector' });
 
@@ -48,7 +49,7 @@ export async function attachProcess(pid: number, config: AgentConfig, opts: Rout
         `(its directory may not be private to its user, or another wspy installation's agent is preloaded): wspy did not signal it`,
     );
   }
-  if (!isAlive(pid)) throw new TargetGone(`no process with pid ${pid}: check the pid (wspy ps lists Node processes)`);
+  checkTarget(pid); // no such process, already exited, another user's, not Node: each says so
   if (readEnviron(pid).size === 0) {
     // Gone, or so far into its exit that its environment is released: nothing left to record.
     throw new TargetGone(`process ${pid} exited while wspy was attaching to it`);
