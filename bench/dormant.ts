@@ -18,8 +18,9 @@ import { interleaved, median, percentile, round } from './stats';
 
 const ACTIVATION_TARGET_MS = 20;
 
+/** What bench/targets/fork-worker.ts reports: wall per child, and the median child's own CPU at exit. */
 interface WorkerRun {
-  wallMs: number;
+  wallMsPerChild: number;
   childCpuMs: number;
 }
 
@@ -52,12 +53,12 @@ export const dormant: Benchmark = {
         ],
         rounds,
       );
-      const wall = (v: WorkerRun[]) => median(v.map((r) => r.wallMs));
+      const wall = (v: WorkerRun[]) => median(v.map((r) => r.wallMsPerChild));
       const cpu = (v: WorkerRun[]) => median(v.map((r) => r.childCpuMs));
       figures.push(
-        { metric: `${jobs} sequential forks, unprepared: median wall / children's CPU`, value: `${round(wall(forks.unprepared), 0)} / ${round(cpu(forks.unprepared), 0)}`, unit: 'ms' },
-        { metric: `same, prepared (children inherit the dormant agent): median wall / children's CPU`, value: `${round(wall(forks.prepared), 0)} / ${round(cpu(forks.prepared), 0)}`, unit: 'ms' },
-        { metric: '**added per child, prepared**: wall / CPU', value: `${round((wall(forks.prepared) - wall(forks.unprepared)) / jobs, 2)} / ${round((cpu(forks.prepared) - cpu(forks.unprepared)) / jobs, 2)}`, unit: 'ms' },
+        { metric: `${jobs} sequential forks, unprepared: median wall / child's CPU, per child`, value: `${round(wall(forks.unprepared), 1)} / ${round(cpu(forks.unprepared), 1)}`, unit: 'ms' },
+        { metric: `same, prepared (children inherit the dormant agent): median wall / child's CPU, per child`, value: `${round(wall(forks.prepared), 1)} / ${round(cpu(forks.prepared), 1)}`, unit: 'ms' },
+        { metric: '**added per child, prepared**: wall / CPU', value: `${round(wall(forks.prepared) - wall(forks.unprepared), 2)} / ${round(cpu(forks.prepared) - cpu(forks.unprepared), 2)}`, unit: 'ms' },
       );
       const startRounds = ctx.quick ? 6 : 40;
       const node = (args: string[]) => async () => (await runOk(process.execPath, args, bare)).wallMs;
@@ -73,7 +74,7 @@ export const dormant: Benchmark = {
         { metric: 'node -r agent-dormant.js -e 0: added to node -e 0', value: round(median(starts.dormant) - median(starts.plain), 2), unit: 'ms' },
       );
       notes.push(
-        `Boot: bench/targets/fork-worker.ts forking ${jobs} children that do nothing, one at a time (concurrency 1), ${rounds} interleaved rounds after a warm-up; the children's CPU is cutime+cstime from /proc/self/stat (10 ms ticks summed over ${jobs} children). node -e 0: ${startRounds} interleaved runs. The dormant bundle is ${round(fs.statSync(DORMANT_BUNDLE).size / 1024, 1)} KB; at boot it arms one unref'd timer and requires nothing.`,
+        `Boot: bench/targets/fork-worker.ts forking ${jobs} children that do nothing, one at a time (concurrency 1), ${rounds} interleaved rounds after a warm-up; each child reports its own process.cpuUsage() at exit, median over the children of a round. node -e 0: ${startRounds} interleaved runs. The dormant bundle is ${round(fs.statSync(DORMANT_BUNDLE).size / 1024, 1)} KB; at boot it arms one unref'd timer and requires nothing.`,
       );
 
       // b) steady

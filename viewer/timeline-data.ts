@@ -26,12 +26,16 @@ export interface TimelineData {
   lanes: TimelineLane[];
 }
 
+/** A lane has at most this many windows: samples closer in time are summed into one. */
+export const MAX_WINDOWS = 1000;
+
 /** Values per window in TimelineLane.windows. */
 export const WINDOW_FIELDS = 3;
 
 export function timelineData(r: Recording, startupCpuMs: Map<string, number>): TimelineData {
   const lastSample = Math.max(0, ...r.processes.map((p) => (p.samples.time.length ? p.samples.time[p.samples.time.length - 1] : 0)));
   const durationMs = Math.max(1, r.meta.endTime - r.meta.startTime, lastSample);
+  const slotMs = durationMs / MAX_WINDOWS;
   const idle = new Set<number>();
   if (!r.meta.idle) r.stacks.frame.forEach((f, s) => r.strings[r.frames.name[f]] === IDLE_FRAME_NAME && idle.add(s));
 
@@ -44,8 +48,11 @@ export function timelineData(r: Recording, startupCpuMs: Map<string, number>): T
       const ms = samplesToMs(p, count[i]);
       const startup = Math.min(ms, startupLeft);
       startupLeft -= startup;
+      // Samples that end in the same slot of the recording's width join one window (ending at the
+      // latest of them): no lane needs more windows than the timeline has pixels.
       const last = windows.length - WINDOW_FIELDS;
-      if (last >= 0 && windows[last] === time[i]) {
+      if (last >= 0 && Math.floor(windows[last] / slotMs) === Math.floor(time[i] / slotMs)) {
+        windows[last] = Math.max(windows[last], time[i]);
         windows[last + 1] += ms;
         windows[last + 2] += startup;
       } else windows.push(time[i], ms, startup);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze, startupCpuMs } from '../../collector/analysis';
 import { countedSamples, samplesToMs } from '../../collector/model';
-import { timelineData, TimelineLane, WINDOW_FIELDS } from '../../viewer/timeline-data';
+import { MAX_WINDOWS, timelineData, TimelineLane, WINDOW_FIELDS } from '../../viewer/timeline-data';
 import { forkWorkerRecording, manyForksRecording } from '../helpers/viewer-fixture';
 
 function sums(lane: TimelineLane): { cpu: number; startup: number } {
@@ -59,4 +59,19 @@ test('a thousand forks stay small', () => {
   const r = manyForksRecording(1000);
   const bytes = JSON.stringify(timelineData(r, startupCpuMs(r))).length;
   assert.ok(bytes < 100_000, `${bytes} bytes`);
+});
+
+test('a lane never has more windows than the timeline has slots, and keeps its CPU', () => {
+  const r = manyForksRecording(1);
+  const p = r.processes[1];
+  // 20,000 samples at distinct times (as an imported profile has): one window each would be 60,000 numbers.
+  const stack = p.samples.stack[0];
+  for (let i = 0; i < 20_000; i++) {
+    p.samples.stack.push(stack);
+    p.samples.count.push(1);
+    p.samples.time.push(290 + (i * 30) / 20_000); // after its own samples, in time order
+  }
+  const lane = timelineData(r, startupCpuMs(r)).lanes.find((l) => l.key === p.key)!;
+  assert.ok(lane.windows.length / WINDOW_FIELDS <= MAX_WINDOWS, `${lane.windows.length / WINDOW_FIELDS} windows`);
+  assert.ok(Math.abs(sums(lane).cpu - samplesToMs(p, countedSamples(r, p))) < 1);
 });
