@@ -99,8 +99,10 @@ describe('agent with the collector', () => {
     assert.deepEqual([seen.after.exitListeners, seen.after.nodeOptions, seen.after.wspyAgent], [0, null, false]);
     const root = recording.processes.find((x) => x.pid === result.pid)!;
     assert.ok(samplesIn(recording, root, 'stopWork') > 0);
+    // Inherited: the child's agent reported it (its samples depend on the CPU it got, which on a
+    // saturated machine can be none for a short child).
     const child = recording.processes.find((x) => x.ppid === result.pid && x.sampled);
-    assert.ok(child && samplesIn(recording, child, 'childWork') > 0, 'the child inherited the agent');
+    assert.ok(child, 'the child inherited the agent');
   });
 
   test('a child killed with SIGKILL keeps its hello and earlier chunks, and its end is recorded', async () => {
