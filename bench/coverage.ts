@@ -15,7 +15,7 @@ export const coverage: Benchmark = {
   async run(ctx) {
     const dir = tempDir();
     const perLifetime = ctx.quick ? 5 : 20;
-    const rates = [...new Set([DEFAULT_RATE_HZ, 250, 1000])];
+    const rates = [...new Set([DEFAULT_RATE_HZ, 100, 250, 1000])];
     const figures: Figure[] = [];
     try {
       for (const hz of rates) {

@@ -6,6 +6,7 @@
 //  b) `node -e 0` against `node -r agent.js -e 0` with a live collector, and variants that show
 //     where the time goes (bundle only, rates, follow, --cpu-prof);
 //  c) the boot steps timed one by one inside a process, for a trivial and a package-loading child.
+import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pprofBindingsDir, startCollector } from '../collector/ingest';
@@ -20,6 +21,11 @@ const TRIVIAL_TARGET_MS = 5;
 const PACKAGES = 'ioredis,pg,sequelize';
 
 type Variant = 'plain' | 'cpu-prof' | 'wspy';
+interface StartRun {
+  wallMs: number;
+  /** The process's CPU at its last exit listener (after the agent's flush). */
+  cpuMs: number;
+}
 interface WorkerRun {
   wallMsPerChild: number;
   childCpuMs: number;
@@ -118,28 +124,42 @@ export const forkCost: Benchmark = {
           return e;
         };
         const profDir = path.join(dir, 'cpuprof');
-        const node = (args: string[], env: NodeJS.ProcessEnv) => async () => (await runOk(process.execPath, args, env)).wallMs;
-        const starts = await interleaved(
+        // `-e 0` that also prints the process's CPU (all threads) from the last exit listener, after
+        // the agent's exit flush (the agent's listener is prepended): CPU is steadier than wall time
+        // on a shared machine.
+        const cpuAtExit = "process.on('exit',()=>{const u=process.cpuUsage();process.stdout.write(String((u.user+u.system)/1000))})";
+        const node = (args: string[], env: NodeJS.ProcessEnv) => async (): Promise<StartRun> => {
+          const r = await runOk(process.execPath, [...args, '-e', cpuAtExit], env);
+          return { wallMs: r.wallMs, cpuMs: Number(r.stdout) };
+        };
+        const codeCache = path.join(dir, 'agent.code-cache');
+        const cachedEnv = { ...envWith(collectors[0]), WSPY_BENCH_AGENT: AGENT_BUNDLE, WSPY_BENCH_CODE_CACHE: codeCache };
+        const starts = await interleaved<string, StartRun>(
           [
-            { name: 'node -e 0', run: node(['-e', '0'], bare) },
-            { name: 'agent bundle loaded, no WSPY_AGENT', run: node(['-r', AGENT_BUNDLE, '-e', '0'], bare) },
-            { name: `agent at ${DEFAULT_RATE_HZ} Hz`, run: node(['-r', AGENT_BUNDLE, '-e', '0'], envWith(collectors[0])) },
-            { name: `agent at ${DEFAULT_RATE_HZ} Hz, follow (-s)`, run: node(['-r', AGENT_BUNDLE, '-e', '0'], envWith(followCollector)) },
-            { name: 'agent at 1000 Hz', run: node(['-r', AGENT_BUNDLE, '-e', '0'], envWith(collectors[1])) },
-            { name: 'node --cpu-prof -e 0 (V8 only, reference)', run: node(['--cpu-prof', '--cpu-prof-dir', profDir, '-e', '0'], bare) },
-          ] as const,
+            { name: 'node -e 0', run: node([], bare) },
+            { name: 'agent bundle loaded, no WSPY_AGENT', run: node(['-r', AGENT_BUNDLE], bare) },
+            { name: `agent at ${DEFAULT_RATE_HZ} Hz`, run: node(['-r', AGENT_BUNDLE], envWith(collectors[0])) },
+            { name: `agent at ${DEFAULT_RATE_HZ} Hz, compiled from a V8 code cache (vm.Script cachedData; not used by wspy)`, run: node(['-r', target('cached-agent')], cachedEnv) },
+            { name: `agent at ${DEFAULT_RATE_HZ} Hz, follow (-s)`, run: node(['-r', AGENT_BUNDLE], envWith(followCollector)) },
+            { name: 'agent at 1000 Hz', run: node(['-r', AGENT_BUNDLE], envWith(collectors[1])) },
+            { name: 'node --cpu-prof -e 0 (V8 only, reference)', run: node(['--cpu-prof', '--cpu-prof-dir', profDir], bare) },
+          ],
           startRounds,
         );
-        const base = median(starts['node -e 0']);
-        figures.push({ metric: 'node -e 0: median wall', value: round(base, 1), unit: 'ms' });
-        for (const [name, xs] of Object.entries(starts) as Array<[string, number[]]>) {
+        const base = starts['node -e 0'];
+        const baseWall = median(base.map((r) => r.wallMs));
+        const baseCpu = median(base.map((r) => r.cpuMs));
+        figures.push({ metric: 'node -e 0: median wall / CPU at exit', value: `${round(baseWall, 1)} / ${round(baseCpu, 1)}`, unit: 'ms' });
+        for (const [name, xs] of Object.entries(starts)) {
           if (name === 'node -e 0') continue;
-          figures.push({ metric: `${name}: wall added to node -e 0`, value: round(median(xs) - base, 1), unit: 'ms' });
+          const wall = median(xs.map((r) => r.wallMs)) - baseWall;
+          const cpu = median(xs.map((r) => r.cpuMs)) - baseCpu;
+          figures.push({ metric: `${name}: wall / CPU added to node -e 0`, value: `${round(wall, 1)} / ${round(cpu, 1)}`, unit: 'ms' });
         }
         const samples = await Promise.all([...collectors, followCollector].map((c) => c.finish()));
         const sampled = samples.flatMap((r) => r.processes).filter((p) => p.sampled).length;
         notes.push(
-          `node -e 0 variants: ${startRounds} interleaved runs each (after a warm-up round), whole-process wall time from spawn to exit; the agent is loaded with -r and WSPY_AGENT points at a live collector (startCollector), so it does its full boot and exit flush (${sampled} processes reached the collectors).`,
+          `node -e 0 variants: ${startRounds} interleaved runs each (after a warm-up round), whole-process wall time from spawn to exit, and the process's CPU (all threads) read by the last exit listener, after the agent's flush; the agent is loaded with -r and WSPY_AGENT points at a live collector (startCollector), so it does its full boot and exit flush (${sampled} processes reached the collectors). The code-cache variant (bench/targets/cached-agent.ts) compiles the same bundle through vm.Script with V8 cached data written by the warm-up run after its exit flush, so the cache holds every function the agent compiles at boot and at exit.`,
         );
       } finally {
         await Promise.all([...collectors, followCollector].map((c) => c.finish()));
@@ -148,13 +168,12 @@ export const forkCost: Benchmark = {
       // c) the boot steps, one by one, in CPU ms
       const stepRuns = ctx.quick ? 2 : 9;
       const spool = path.join(dir, 'steps.jsonl');
-      const steps = async (mode: string, packages: string) => {
-        const r = await runOk(process.execPath, [target('boot-steps'), AGENT_BUNDLE, pprofBindingsDir(), String(1e6 / DEFAULT_RATE_HZ), spool, mode, packages]);
-        return JSON.parse(r.stdout) as Record<string, number>;
-      };
+      const stepArgs = (mode: string, packages: string) => [target('boot-steps'), AGENT_BUNDLE, pprofBindingsDir(), String(1e6 / DEFAULT_RATE_HZ), spool, mode, packages];
+      const steps = async (mode: string, packages: string) => JSON.parse((await runOk(process.execPath, stepArgs(mode, packages))).stdout) as Record<string, number>;
       const stepModes = await interleaved(
         [
           { name: 'trivial', run: () => steps('agent', '') },
+          { name: 'trivial, forked', run: async () => JSON.parse(await forkedStdout(stepArgs('agent', ''))) as Record<string, number> },
           { name: 'package', run: () => steps('agent', PACKAGES) },
           { name: 'package, no profiler', run: () => steps('no-profiler', PACKAGES) },
           { name: 'package, bare', run: () => steps('bare', PACKAGES) },
@@ -162,13 +181,23 @@ export const forkCost: Benchmark = {
         stepRuns,
       );
       const stepMedian = (runs: Array<Record<string, number>>, k: string) => median(runs.map((r) => r[k]));
-      for (const k of Object.keys(stepModes.package[0]).filter((k) => k.endsWith('Ms'))) {
+      const stepKeys = Object.keys(stepModes.package[0]).filter((k) => k.endsWith('Ms') && !k.endsWith('WallMs'));
+      for (const k of stepKeys) {
+        const wallKey = k.replace(/Ms$/, 'WallMs');
+        const pair = (runs: Array<Record<string, number>>) => `${round(stepMedian(runs, k), 2)} / ${round(stepMedian(runs, wallKey), 2)}`;
         figures.push({
-          metric: `boot step ${k.replace(/Ms$/, '')}: trivial / package child (CPU, in-process, median)`,
-          value: `${round(stepMedian(stepModes.trivial, k), 2)} / ${round(stepMedian(stepModes.package, k), 2)}`,
+          metric: `boot step ${k.replace(/Ms$/, '')}: CPU / wall, trivial forked child; trivial child; package child (in-process, median)`,
+          value: `${pair(stepModes['trivial, forked'])}; ${pair(stepModes.trivial)}; ${pair(stepModes.package)}`,
           unit: 'ms',
         });
       }
+      const agentSteps = stepKeys.filter((k) => k !== 'packagesLoadMs');
+      const forkedSum = median(stepModes['trivial, forked'].map((r) => agentSteps.reduce((a, k) => a + r[k], 0)));
+      figures.push({
+        metric: 'trivial forked child: the agent steps above, summed (CPU) / of which V8 profiler start',
+        value: `${round(forkedSum, 1)} / ${round(stepMedian(stepModes['trivial, forked'], 'profilerStartMs'), 1)}`,
+        unit: 'ms',
+      });
       const load = (mode: keyof typeof stepModes) => stepMedian(stepModes[mode], 'packagesLoadMs');
       const requires = stepMedian(stepModes.package, 'requires');
       figures.push(
@@ -176,7 +205,7 @@ export const forkCost: Benchmark = {
         { metric: `Module._load watch: (watch only - neither) / ${requires} requires (a difference of separate processes: noise-level)`, value: round(((load('package, no profiler') - load('package, bare')) / requires) * 1000, 1), unit: 'µs' },
       );
       notes.push(
-        `Boot steps: ${stepRuns} interleaved rounds of fresh processes (bench/targets/boot-steps.ts) timing the agent's steps in its own order with process.cpuUsage() (whole process, so V8's profiler thread is counted): compile the bundle, load the binding, append the hello, install the Module._load watch, start V8's profiler (last, as the agent does), the child's own work (requiring the packages: nothing for the trivial child), stop the profiler, encode the chunk, the last append. The same package child without the profiler, and without profiler and watch, shows what each adds to module loading. The agent bundle is ${Math.round(fs.statSync(AGENT_BUNDLE).size / 1024)} KB.`,
+        `Boot steps: ${stepRuns} interleaved rounds of fresh processes (bench/targets/boot-steps.ts) timing the agent's steps in its own order with process.cpuUsage() (whole process, so V8's profiler thread is counted): compile the bundle, load the binding, append the hello, install the Module._load watch, start V8's profiler (last, as the agent does), the child's own work (requiring the packages: nothing for the trivial child), stop the profiler, encode the chunk, the last append; CPU (all threads) and wall per step. The trivial child runs twice: spawned, and forked with an IPC channel like the fork-worker's children (its heap holds Node's IPC modules, which V8's profiler start walks). The same package child without the profiler, and without profiler and watch, shows what each adds to module loading. The agent bundle is ${Math.round(fs.statSync(AGENT_BUNDLE).size / 1024)} KB.`,
       );
       return { figures, notes };
     } finally {
@@ -184,6 +213,18 @@ export const forkCost: Benchmark = {
     }
   },
 };
+
+/** Forks `args` (an IPC channel, like a fork-per-job worker's child) and resolves with its stdout. */
+function forkedStdout(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const [script, ...rest] = args;
+    const child = fork(script, rest, { silent: true });
+    let out = '';
+    child.stdout?.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(script)} exited with ${code}`))));
+  });
+}
 
 /** Medians over the package children of one recording: reported CPU ms, and the agent's own CPU kept apart. */
 function reportedChildren(r: Recording): Pick<WorkerRun, 'reportedMs' | 'agentFrameMs'> {

@@ -3,7 +3,9 @@
 // the agent bundle (loaded without WSPY_AGENT, so it only defines itself), loading the native
 // binding, one synchronous spool append (hello), the Module._load watch (follow.ts), starting V8's
 // profiler (last, as the agent does), then the child's own work, requiring `packages`, and the exit
-// path: stopping the profiler, encoding the chunk, the last append. Prints JSON.
+// path: stopping the profiler, encoding the chunk, the last append. Prints JSON: `<step>Ms` is CPU,
+// `<step>WallMs` the same step's wall time (a step that waits, such as V8 starting its sampling
+// thread, shows there).
 // mode: "agent" (all of it), "no-profiler" (the profiler is never started) or "bare" (neither the
 // profiler nor the watch): the packages' load time under each mode tells what the profiler and the
 // watch add to module loading.
@@ -18,10 +20,13 @@ import { profilerOptions, type ProfileNode } from '../../agent/sampler';
 const [bundle, bindings, intervalUs, spoolFile, mode, packages = ''] = process.argv.slice(2);
 const steps: Record<string, number> = {};
 let last = process.cpuUsage();
+let lastWall = performance.now();
 function lap(name: string): void {
   const d = process.cpuUsage(last);
   steps[name] = (d.user + d.system) / 1000;
+  steps[name.replace(/Ms$/, 'WallMs')] = performance.now() - lastWall;
   last = process.cpuUsage();
+  lastWall = performance.now();
 }
 
 require(bundle);

@@ -1,6 +1,6 @@
 // Ingest: what agents send becomes a Recording. The ws server on a private Unix socket, the spool
 // reader, and the assembler that checks every message before it touches the model.
-export { startCollector } from './server';
+export { DEFAULT_CHUNK_MS, startCollector } from './server';
 export type { Collector, CollectorOptions } from './server';
 export { RecordingAssembler } from './assembler';
 export { SpoolReader } from './spool-reader';

@@ -49,6 +49,9 @@ export interface Collector {
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 const SPOOL_POLL_MS = 250;
 
+/** How often a long-lived agent sends what it sampled (AgentConfig.chunkMs), unless told otherwise. */
+export const DEFAULT_CHUNK_MS = 1000;
+
 export async function startCollector(opts: CollectorOptions): Promise<Collector> {
   const startTime = Date.now();
   const { dir, socket, spool } = recordingPaths(makePrivateDir());
@@ -86,7 +89,7 @@ async function startIn(dir: string, socket: string, spool: string, startTime: nu
     bindings: pprofBindingsDir(),
     agent: AGENT_BUNDLE,
     stream: STREAM_BUNDLE,
-    chunkMs: opts.chunkMs ?? 1000,
+    chunkMs: opts.chunkMs ?? DEFAULT_CHUNK_MS,
     collectorPid: process.pid,
   };
 
