@@ -176,6 +176,7 @@ export const forkCost: Benchmark = {
           { name: 'trivial, forked', run: async () => JSON.parse(await forkedStdout(stepArgs('agent', ''))) as Record<string, number> },
           { name: 'package', run: () => steps('agent', PACKAGES) },
           { name: 'package, no profiler', run: () => steps('no-profiler', PACKAGES) },
+          { name: 'package, every require timed, no profiler', run: () => steps('timed-watch', PACKAGES) },
           { name: 'package, bare', run: () => steps('bare', PACKAGES) },
         ] as const,
         stepRuns,
@@ -201,11 +202,11 @@ export const forkCost: Benchmark = {
       const load = (mode: keyof typeof stepModes) => stepMedian(stepModes[mode], 'packagesLoadMs');
       const requires = stepMedian(stepModes.package, 'requires');
       figures.push(
-        { metric: `requiring ${PACKAGES.replace(/,/g, ', ')}: CPU with profiler and watch / watch only / neither`, value: `${round(load('package'), 0)} / ${round(load('package, no profiler'), 0)} / ${round(load('package, bare'), 0)}`, unit: 'ms' },
+        { metric: `requiring ${PACKAGES.replace(/,/g, ', ')}: CPU with profiler and watch / watch only / every require timed (cpuUsage + performance.now, no profiler) / neither`, value: `${round(load('package'), 0)} / ${round(load('package, no profiler'), 0)} / ${round(load('package, every require timed, no profiler'), 0)} / ${round(load('package, bare'), 0)}`, unit: 'ms' },
         { metric: `Module._load watch: (watch only - neither) / ${requires} requires (a difference of separate processes: noise-level)`, value: round(((load('package, no profiler') - load('package, bare')) / requires) * 1000, 1), unit: 'µs' },
       );
       notes.push(
-        `Boot steps: ${stepRuns} interleaved rounds of fresh processes (bench/targets/boot-steps.ts) timing the agent's steps in its own order with process.cpuUsage() (whole process, so V8's profiler thread is counted): compile the bundle, load the binding, append the hello, install the Module._load watch, start V8's profiler (last, as the agent does), the child's own work (requiring the packages: nothing for the trivial child), stop the profiler, encode the chunk, the last append; CPU (all threads) and wall per step. The trivial child runs twice: spawned, and forked with an IPC channel like the fork-worker's children (its heap holds Node's IPC modules, which V8's profiler start walks). The same package child without the profiler, and without profiler and watch, shows what each adds to module loading. The agent bundle is ${Math.round(fs.statSync(AGENT_BUNDLE).size / 1024)} KB.`,
+        `Boot steps: ${stepRuns} interleaved rounds of fresh processes (bench/targets/boot-steps.ts) timing the agent's steps in its own order with process.cpuUsage() (whole process, so V8's profiler thread is counted): compile the bundle, load the binding, append the hello, install the Module._load watch, start V8's profiler (last, as the agent does), the child's own work (requiring the packages: nothing for the trivial child), stop the profiler, encode the chunk, the last append; CPU (all threads) and wall per step. The trivial child runs twice: spawned, and forked with an IPC channel like the fork-worker's children (its heap holds Node's IPC modules, which V8's profiler start walks). The same package child without the profiler, and without profiler and watch, shows what each adds to module loading; with every require timed instead of the profiler (process.cpuUsage() and performance.now() around each Module._load, kept for the top-level ones), what exact start-up timings would cost instead of samples. The agent bundle is ${Math.round(fs.statSync(AGENT_BUNDLE).size / 1024)} KB.`,
       );
       return { figures, notes };
     } finally {

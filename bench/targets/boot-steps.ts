@@ -6,8 +6,9 @@
 // path: stopping the profiler, encoding the chunk, the last append. Prints JSON: `<step>Ms` is CPU,
 // `<step>WallMs` the same step's wall time (a step that waits, such as V8 starting its sampling
 // thread, shows there).
-// mode: "agent" (all of it), "no-profiler" (the profiler is never started) or "bare" (neither the
-// profiler nor the watch): the packages' load time under each mode tells what the profiler and the
+// mode: "agent" (all of it), "no-profiler" (the profiler is never started), "timed-watch" (no
+// profiler; every require timed with process.cpuUsage() and performance.now(), as exact start-up
+// timings instead of samples would be) or "bare" (neither the profiler nor the watch): the packages' load time under each mode tells what the profiler and the
 // watch add to module loading.
 // Usage: node boot-steps.js <agent bundle> <bindings dir> <interval us> <spool file> <mode> [packages]
 import * as fs from 'fs';
@@ -43,9 +44,22 @@ if (mode !== 'bare') {
 }
 const Module = require('module') as { _load: (...args: unknown[]) => unknown };
 const load = Module._load;
+/** "timed-watch": CPU and wall of every top-level package require, what exact timings instead of samples would cost. */
+const timings: Array<[string, number, number]> = [];
+let depth = 0;
 Module._load = function countedLoad(this: unknown, ...args: unknown[]) {
   requires++;
-  return load.apply(this, args);
+  if (mode !== 'timed-watch') return load.apply(this, args);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  depth++;
+  try {
+    return load.apply(this, args);
+  } finally {
+    depth--;
+    const c = process.cpuUsage(c0);
+    if (depth === 0) timings.push([String(args[0]), (c.user + c.system) / 1000, performance.now() - t0]);
+  }
 };
 lap('loadWatchMs');
 if (mode === 'agent') profiler.start();
@@ -62,4 +76,4 @@ const chunk = root && encodeChunk(root, { pid: process.pid, seq: 0, start: 0, en
 lap('encodeMs');
 fs.appendFileSync(spoolFile, JSON.stringify(chunk ?? {}) + '\n');
 lap('exitAppendMs');
-console.log(JSON.stringify({ ...steps, requires }));
+console.log(JSON.stringify({ ...steps, requires, timedTopLevel: timings.length }));
