@@ -11,11 +11,11 @@
 // timings instead of samples would be) or "bare" (neither the profiler nor the watch): the packages' load time under each mode tells what the profiler and the
 // watch add to module loading.
 // Usage: node boot-steps.js <agent bundle> <bindings dir> <interval us> <spool file> <mode> [packages]
-import * as fs from 'fs';
 import * as path from 'path';
 import { encodeChunk } from '../../agent/encode';
 import { ChildFollower } from '../../agent/follow';
 import type { AgentConfig } from '../../agent/protocol';
+import { Spool } from '../../agent/spool';
 import { profilerOptions, type ProfileNode } from '../../agent/sampler';
 
 const [bundle, bindings, intervalUs, spoolFile, mode, packages = ''] = process.argv.slice(2);
@@ -35,7 +35,9 @@ lap('bundleLoadMs');
 const binding = require(path.join(bindings, `dd_pprof.node.abi${process.versions.modules}.node`));
 const profiler = new binding.TimeProfiler(profilerOptions(Number(intervalUs)));
 lap('bindingLoadMs');
-fs.appendFileSync(spoolFile, JSON.stringify({ t: 'hello', pid: process.pid, argv: process.argv, cwd: process.cwd() }) + '\n');
+// The agent's own spool writer (open, fstat, write, close), into <dir of spoolFile>/<pid>.jsonl.
+const spool = new Spool(path.dirname(spoolFile), process.pid);
+spool.append({ t: 'hello', pid: process.pid, ppid: process.ppid, argv: process.argv, execArgv: process.execArgv, cwd: process.cwd(), node: process.version, start: Date.now() });
 lap('helloAppendMs');
 let requires = 0;
 if (mode !== 'bare') {
@@ -74,6 +76,7 @@ if (mode === 'agent') {
 lap('profilerStopMs');
 const chunk = root && encodeChunk(root, { pid: process.pid, seq: 0, start: 0, end: 1 });
 lap('encodeMs');
-fs.appendFileSync(spoolFile, JSON.stringify(chunk ?? {}) + '\n');
+if (chunk) spool.append(chunk);
+spool.append({ t: 'exit', pid: process.pid, of: process.pid, code: 0, signal: null, time: Date.now() });
 lap('exitAppendMs');
 console.log(JSON.stringify({ ...steps, requires, timedTopLevel: timings.length }));
