@@ -122,17 +122,20 @@ function writeWhole(file: string, text: string): string | undefined {
   } catch (e) {
     return codeOf(e);
   }
-  let size = -1;
+  // What this call has written so far. The file's size before it is read only when a write fails
+  // (size now - written): every process appends its hello at boot, and an fstat on that path cost
+  // about 0.1 ms of a fork (bench/README.md, fork-cost boot steps). One writer per file (a pid, a
+  // thread), so nobody else's bytes come between.
+  let written = 0;
   try {
-    size = fs.fstatSync(fd).size;
     // A full disk first shortens a write, then fails the next one: write until all of it is down.
     const data = Buffer.from(text);
-    for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at, data.length - at);
+    while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
     return undefined;
   } catch (e) {
-    if (size >= 0) {
+    if (written > 0) {
       try {
-        fs.ftruncateSync(fd, size);
+        fs.ftruncateSync(fd, fs.fstatSync(fd).size - written);
       } catch {
         // the collector sees the file end mid-line, and counts it
       }
