@@ -170,6 +170,36 @@ test('a fork per job with four at a time: a pool of four keeps four children\'s 
   assert.equal(f.pool!.speedup, Math.round((100 * 4000) / (4000 - 3240)) / 100);
 });
 
+test('a pool also saves the parent\'s forks: it starts 4 children instead of 40', () => {
+  const rec = new PlantedRecording().add({
+    pid: 100,
+    ppid: 1,
+    argv: ['node', '/app/worker.js'],
+    samples: [
+      [['poll@/app/worker.js:3'], 5],
+      // 120 ms starting 40 children (fork calls spawn), and 10 ms handling their exits.
+      [['onexit@node:internal/child_process', 'start@/app/worker.js:9', 'fork@node:child_process', 'spawn@node:child_process', 'ChildProcess.spawn@node:internal/child_process'], 120],
+      [['onexit@node:internal/child_process', 'start@/app/worker.js:9'], 10],
+    ],
+  });
+  for (let i = 0; i < 40; i++) {
+    rec.add({
+      pid: 200 + i,
+      ppid: 100,
+      argv: ['node', '/app/child.js', `--job=${i}`],
+      messages: 1,
+      startTime: Math.floor(i / 4) * 1000,
+      endTime: Math.floor(i / 4) * 1000 + 900,
+      samples: [[[BOOT], 10], [loading('sequelize'), 80], [JOB, 10]],
+    });
+  }
+  const f = analyze(rec.recording).families[0];
+  assert.equal(f.pool!.forkMs, 120);
+  // 36 children's set-up, and 36 of the 40 forks' 3 ms each.
+  assert.equal(f.pool!.savedMs, 36 * 90 + 36 * 3);
+  assert.match(summaryLines(analyze(rec.recording))[0], /\(all start-up: bootstrap, module loading, set-up, their GC, and the parent's forks\)/);
+});
+
 test('the panel\'s row cap never hides a finding that stands on its own', () => {
   const a = analyze(
     family(3, () => ({
@@ -272,4 +302,7 @@ test('a narrower require of a package whose entry the jobs run saves nothing', (
   assert.equal(pug.cure, 'narrow');
   assert.equal(pug.neededMs, 4 * 50);
   assert.equal(pug.estimate.savedMs, 0);
+  const line = summaryLines(a).find((l) => l.startsWith('Loading pug'))!;
+  assert.match(line, /A narrower require saves little \(0 ms\): the jobs run code of nearly all it loads\.$/);
+  assert.doesNotMatch(line, /Narrower require \(/);
 });
