@@ -74,6 +74,13 @@ export function adviceFor(cure: Cure, what: 'function' | 'package' | 'module', n
   return `${own}; or keep children alive in a pool (${POOL_HOW})`;
 }
 
+/** The advice of a package that no narrower require would shrink much (the jobs run nearly all of it). */
+export function littleToNarrow(t: Topology): { advice: string; short: string } {
+  const own = 'a narrower require saves little: the jobs run code of nearly all it loads';
+  if (t.kind === 'pool' || t.kind === 'cluster') return { advice: own, short: 'nothing to narrow' };
+  return { advice: `${own}; keep children alive in a pool (${POOL_HOW})`, short: 'a pool' };
+}
+
 export function adviceForPackage(name: string, cure: 'lazy' | 'narrow'): string {
   return cureWords(cure, 'package', name);
 }

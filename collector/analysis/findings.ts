@@ -4,7 +4,7 @@
 // needs to find a family's processes (family view, colouring by repetition, click to zoom). Pure.
 
 import { callerOf } from './caller';
-import { cureWords, shortAdvice } from './estimate';
+import { cureWords, littleToNarrow, shortAdvice } from './estimate';
 import type { Analysis, Cure, FamilyAnalysis, PoolEstimate, RepeatedItem, Role, Topology } from './types';
 import { capitalise, ms, percent, times, topologyWords } from './words';
 
@@ -108,8 +108,9 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
         gcMs: p.gcMs,
         savedMs: p.estimate.savedMs,
         speedup: p.estimate.speedup,
-        advice: p.advice,
-        shortAdvice: shortAdvice(p.cure, 'package', f.topology),
+        ...(narrowSavesLittle(p.cure, p.estimate.savedMs, p.totalMs + p.gcMs)
+          ? { advice: littleToNarrow(f.topology).advice, shortAdvice: littleToNarrow(f.topology).short }
+          : { advice: p.advice, shortAdvice: shortAdvice(p.cure, 'package', f.topology) }),
       });
     }
   });
@@ -193,6 +194,11 @@ export function findingHead(f: Finding, family: ReportFamily): string {
 /** A narrower require that saves less than this share of a package's load (with its GC) is not advised. */
 const NARROW_SAVES_LITTLE = 0.05;
 
+/** True when a package's cure is a narrower require that would save next to nothing (no narrower entry point exists). */
+function narrowSavesLittle(cure: Cure, savedMs: number, costMs: number): boolean {
+  return cure === 'narrow' && savedMs < NARROW_SAVES_LITTLE * costMs;
+}
+
 /** What each cure saves, or why nothing is promised. */
 export function findingCures(f: Finding, family: ReportFamily): string {
   const t = family.topology;
@@ -212,7 +218,7 @@ export function findingCures(f: Finding, family: ReportFamily): string {
   } else if (t.kind === 'pool' || t.kind === 'cluster') {
     parts.push(`${capitalise(topologyWords(t))}: they already live for many jobs, so keeping them alive saves nothing more.`);
   }
-  if (f.what === 'package' && f.cure === 'narrow' && f.savedMs < NARROW_SAVES_LITTLE * (f.totalMs + f.gcMs)) {
+  if (f.what === 'package' && narrowSavesLittle(f.cure, f.savedMs, f.totalMs + f.gcMs)) {
     // Its entry, or a module holding nearly all of it, runs in the jobs: no narrower entry point exists.
     parts.push(`A narrower require saves little (${ms(f.savedMs)}): the jobs run code of nearly all it loads.`);
   } else parts.push(`${capitalise(cureWords(f.cure, f.what, f.label))}: saves ${ms(f.savedMs)}, about ${times(f.speedup)} (this item and its GC).`);

@@ -305,4 +305,8 @@ test('a narrower require of a package whose entry the jobs run saves nothing', (
   const line = summaryLines(a).find((l) => l.startsWith('Loading pug'))!;
   assert.match(line, /A narrower require saves little \(0 ms\): the jobs run code of nearly all it loads\.$/);
   assert.doesNotMatch(line, /Narrower require \(/);
+  // The panel's row says the same: what helps a fork per job is a pool.
+  const row = reportAnalysis(a).findings.find((x) => x.label === 'pug')!;
+  assert.equal(row.shortAdvice, 'a pool');
+  assert.match(row.advice, /^a narrower require saves little: .*; keep children alive in a pool/);
 });
