@@ -11,7 +11,7 @@
 // Trust is the file system: only the directory's owner and root can connect (connect(2) needs
 // search permission on it). No inspector, no TCP port, no signal.
 import type * as netTypes from 'net';
-import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS, LISTENER_BUNDLE_NAME, LISTENER_THREAD } from './dormant-dir';
+import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS, LISTENER_BUNDLE_NAME, LISTENER_THREAD, LISTENER_THREAD_ENV } from './dormant-dir';
 import type { ListenerData, ListenerMessage } from './listener-thread';
 import type { ActivateReply, AgentConfig } from './protocol';
 
@@ -31,11 +31,14 @@ function arm(): void {
   // Read now: the directory must be the one wspy computes from /proc/<pid>/environ, which is the
   // environment at exec, whatever the program does to process.env later.
   const env = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, TMPDIR: process.env.TMPDIR };
-  const timer = setTimeout(() => guard(() => listen(env)), LISTEN_AFTER_MS);
+  // WSPY_LISTENER_THREAD=0: the main thread serves the socket itself (about 10 MB of RSS less per
+  // process, and no `wspy dump` without the inspector).
+  const thread = process.env[LISTENER_THREAD_ENV] !== '0';
+  const timer = setTimeout(() => guard(() => listen(env, thread)), LISTEN_AFTER_MS);
   timer.unref();
 }
 
-function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }): void {
+function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }, thread: boolean): void {
   const fs = require('fs') as typeof import('fs');
   const uid = process.getuid?.();
   if (uid === undefined) return;
@@ -46,7 +49,7 @@ function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }): void {
     process.on('exit', removeAtExit);
     // The listener thread serves the socket, so that a main thread stuck in a loop can still be
     // dumped; where no thread can be started, the main thread listens itself (no dump then).
-    if (!startListenerThread(file, () => listenHere(file, removeAtExit))) listenHere(file, removeAtExit);
+    if (!thread || !startListenerThread(file, () => listenHere(file, removeAtExit))) listenHere(file, removeAtExit);
     return;
   }
 }

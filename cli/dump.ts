@@ -78,7 +78,8 @@ async function rootsOf(raw: RawDumpOptions): Promise<number[]> {
 
 /**
  * Dumps each root (its failure is the command's failure), then with `subprocesses` each running
- * Node descendant, one after another; a descendant that cannot be dumped gets an error line.
+ * Node descendant (all at once under a prepared root, else one after another); a descendant that
+ * cannot be dumped gets an error line.
  */
 export async function dumpTree(roots: number[], subprocesses: boolean): Promise<ProcessDump[]> {
   const dumps: ProcessDump[] = [];
@@ -90,22 +91,31 @@ export async function dumpTree(roots: number[], subprocesses: boolean): Promise<
     if (!subprocesses) continue;
     // As for record: the children of a prepared worker are never signalled.
     const neverSignal = rootDump.via === 'dormant';
-    for (const child of descendants(root)) {
-      if (!isAlive(child)) continue;
-      // A prepared child too young to listen is waited for; an unprepared one is not signalled yet.
-      if (!neverSignal && isYoung(child) && !isPrepared(child)) {
-        dumps.push({ ...withProcess({ pid: child, frames: [] }), error: `skipped: younger than ${MIN_DESCENDANT_AGE_MS} ms (signalling a child that may be exiting can kill it)` });
-        continue;
-      }
-      try {
-        dumps.push(placed(await dumpProcess(child, { neverSignal })));
-      } catch (error) {
-        if (error instanceof TargetGone || !isAlive(child)) continue; // it ended meanwhile: nothing to show
-        dumps.push({ ...withProcess({ pid: child, frames: [] }), error: (error as Error).message });
-      }
+    const children = descendants(root).filter(isAlive);
+    // Prepared children answer on their own sockets, so they are asked all at once (printed in the
+    // tree's order); an unprepared tree is signalled one process at a time, as attach does.
+    const settled = neverSignal ? await Promise.all(children.map((child) => dumpChild(child, true, placed))) : [];
+    for (const [i, child] of children.entries()) {
+      const dump = neverSignal ? settled[i] : await dumpChild(child, false, placed);
+      if (dump) dumps.push(dump);
     }
   }
   return dumps;
+}
+
+/** One descendant's dump, an entry saying why there is none, or undefined when it ended meanwhile. */
+async function dumpChild(child: number, neverSignal: boolean, placed: (dump: StackDump) => ProcessDump): Promise<ProcessDump | undefined> {
+  if (!isAlive(child)) return undefined;
+  // A prepared child too young to listen is waited for; an unprepared one is not signalled yet.
+  if (!neverSignal && isYoung(child) && !isPrepared(child)) {
+    return { ...withProcess({ pid: child, frames: [] }), error: `skipped: younger than ${MIN_DESCENDANT_AGE_MS} ms (signalling a child that may be exiting can kill it)` };
+  }
+  try {
+    return placed(await dumpProcess(child, { neverSignal }));
+  } catch (error) {
+    if (error instanceof TargetGone || !isAlive(child)) return undefined; // it ended meanwhile: nothing to show
+    return { ...withProcess({ pid: child, frames: [] }), error: (error as Error).message };
+  }
 }
 
 function withProcess(dump: StackDump): ProcessDump {

@@ -125,7 +125,9 @@ export async function dumpDormant(pid: number, file: string): Promise<StackDump>
     return { ...dump, pid, frames: Array.isArray(dump.frames) ? dump.frames : [] };
   }
   // The main thread answered instead: this agent has no listener thread (it could not start one).
-  throw new UserError(`the dormant agent of process ${pid} cannot dump its stack (${reply.t === 'refused' ? reply.reason : reply.t}): its listener thread did not start`);
+  throw new UserError(
+    `the dormant agent of process ${pid} has no listener thread to dump its stack (started with WSPY_LISTENER_THREAD=0, or no thread could start; it answered: ${reply.t === 'refused' ? reply.reason : reply.t})`,
+  );
 }
 
 /** One request line, one answer line. */

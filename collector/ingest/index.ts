@@ -5,6 +5,6 @@ export type { Collector, CollectorOptions } from './server';
 export { RecordingAssembler } from './assembler';
 export { SpoolReader } from './spool-reader';
 export type { AssemblerStats } from './assembler';
-export { AGENT_BUNDLE, DORMANT_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
+export { AGENT_BUNDLE, DORMANT_BUNDLE, LISTENER_BUNDLE, STREAM_BUNDLE, pprofBindingsDir, wspyVersion } from './install';
 export { applySourceMaps, placeFramesThroughMaps } from './source-maps';
 export type { PlacedFrame, SourceMapResult } from './source-maps';

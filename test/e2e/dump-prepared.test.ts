@@ -118,6 +118,20 @@ test('an idle prepared process dumps as idle, and its unprepared child is report
   assert.deepEqual(listeningSockets(kid), []);
 });
 
+test('a prepared process started with WSPY_LISTENER_THREAD=0 has no listener thread: dump says so in one line, nothing signalled', async () => {
+  const t = await startTarget(['-e', 'setInterval(() => {}, 1000); console.log("ready")'], { env: { ...preparedEnv(), WSPY_LISTENER_THREAD: '0' }, waitFor: /^ready/ });
+  targets.push(t);
+  await until(() => (readText(`/proc/${t.pid}/net/unix`) ?? '').includes(`/${t.pid}.sock`), { timeoutMs: 15_000, what: 'the target to listen' });
+  const threadsBefore = threads(t.pid);
+  const ports = watchInspectorPorts(t.pid, 5);
+  const result = await runWspy(['dump', '-p', String(t.pid)]);
+  assert.deepEqual(ports.stop(), []);
+  assert.notEqual(result.code, 0);
+  // The root's failure is the command's: one line, no stack trace.
+  assert.match(result.stderr, /^wspy: error: the dormant agent of process \d+ has no listener thread [^\n]*WSPY_LISTENER_THREAD=0[^\n]*\n$/);
+  assert.equal(threads(t.pid), threadsBefore);
+});
+
 // Types vanish in the output, so the loop's line moves in the compiled JavaScript.
 const LOOP_TS = `interface Spin {
   x: number;
