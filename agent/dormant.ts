@@ -45,11 +45,19 @@ function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }, thread: bool
   for (const dir of dormantDirs(env, uid)) {
     if (!ownDirectory(fs, dir, uid)) continue;
     const file = dormantSocketPath(dir, process.pid);
-    const removeAtExit = (): void => guard(() => fs.unlinkSync(file));
+    let exiting = false;
+    const removeAtExit = (): void => {
+      exiting = true;
+      guard(() => fs.unlinkSync(file));
+    };
     process.on('exit', removeAtExit);
     // The listener thread serves the socket, so that a main thread stuck in a loop can still be
-    // dumped; where no thread can be started, the main thread listens itself (no dump then).
-    if (!thread || !startListenerThread(file, () => listenHere(file, removeAtExit))) listenHere(file, removeAtExit);
+    // dumped; where no thread can be started, the main thread listens itself (no dump then), but
+    // never once the process is exiting (the file would outlive it).
+    const fallBack = (): void => {
+      if (!exiting) listenHere(file, removeAtExit);
+    };
+    if (!thread || !startListenerThread(file, fallBack)) fallBack();
     return;
   }
 }
