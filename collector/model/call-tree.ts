@@ -2,6 +2,7 @@
 
 import { framesOf, IDLE_FRAME_NAME, ProcessRecord, Recording, ROOT_STACK, samplesToMs, StackIndex } from './recording';
 import { frameLabel, processLabel } from './names';
+import { baseKey } from './keys';
 import { parentLookup } from './process-forest';
 
 export interface CallTreeNode {
@@ -160,7 +161,7 @@ function sumProcessNodes(n: CallTreeNode): number {
 export function processParents(r: Recording): (p: ProcessRecord) => ProcessRecord | undefined {
   return parentLookup(
     r.processes,
-    (p) => `${p.host ?? ''}:${p.pid}${p.thread === undefined ? '' : `/t${p.thread}`}`,
+    (p) => `${p.host ?? ''}:${baseKey(p.pid, undefined, p.thread)}`,
     (p) => `${p.host ?? ''}:${p.thread === undefined ? p.ppid : p.pid}`,
   );
 }
