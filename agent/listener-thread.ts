@@ -32,6 +32,9 @@ export type ListenerMessage =
 const MAX_REQUEST_BYTES = 16 * 1024;
 const IDLE_CONNECTION_MS = 5000;
 
+/** The dumps asked for so far, one after another. */
+let dumps: Promise<void> = Promise.resolve();
+
 function run(): void {
   const threads = require('worker_threads') as typeof import('worker_threads');
   const net = require('net') as typeof import('net');
@@ -84,7 +87,9 @@ function serve(socket: netTypes.Socket, toMain: (socket: netTypes.Socket, line: 
       socket.removeAllListeners('data');
       socket.setTimeout(0); // an activation may take seconds on a busy machine; wspy has its own timeout
       const line = buffered.slice(0, end);
-      if (isDumpRequest(line)) void dump(socket);
+      // One dump at a time: two sessions pausing and resuming the main thread at once would
+      // resume each other's pause.
+      if (isDumpRequest(line)) dumps = dumps.then(() => dump(socket));
       else toMain(socket, line);
     }),
   );

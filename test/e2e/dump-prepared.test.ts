@@ -95,6 +95,14 @@ test('dump -s of a prepared parent and child, both stuck: both loops named, both
   assert.equal(dumps[0].frames[0].name, 'parentSpinsForever');
   assert.equal(dumps[1].frames[0].name, 'childSpinsForever');
   assert.equal(dumps[1].ppid, parent);
+
+  // Two wspy dumps at once: the listener thread takes them one after the other, both get the loop.
+  const both = await Promise.all([0, 1].map(() => runWspy(['dump', '-p', String(parent), '--json'])));
+  for (const r of both) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as Array<{ frames: Array<{ name: string }> }>)[0].frames[0].name, 'parentSpinsForever');
+  }
+  await keepsSpinning(parent);
 });
 
 test('an idle prepared process dumps as idle, and its unprepared child is reported, not signalled', async () => {
