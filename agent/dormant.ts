@@ -98,7 +98,6 @@ function startListenerThread(file: string, fallBack: () => void): boolean {
       stderr: true,
     });
     (globalThis as Global)[LISTENER_THREAD] = worker.threadId;
-    worker.unref();
     let listening = false;
     worker.on('error', () => undefined);
     worker.on('exit', () => guard(() => !listening && fallBack()));
@@ -114,6 +113,8 @@ function startListenerThread(file: string, fallBack: () => void): boolean {
         }
       }),
     );
+    // Last: a 'message' listener refs the thread again, and a ref'd thread keeps the program alive.
+    worker.unref();
     return true;
   } catch {
     return false;

@@ -126,6 +126,26 @@ test('an idle prepared process dumps as idle, and its unprepared child is report
   assert.deepEqual(listeningSockets(kid), []);
 });
 
+test('the listener thread never keeps a prepared process alive: dumped, it still ends on its own, and its socket goes with it', async () => {
+  const t = await startTarget(['-e', 'setTimeout(() => {}, 3000); console.log("ready")'], { env: preparedEnv(), waitFor: /^ready/ });
+  targets.push(t);
+  let socketFile = '';
+  await until(
+    () => {
+      const line = (readText(`/proc/${t.pid}/net/unix`) ?? '').split('\n').find((l) => l.endsWith(`/${t.pid}.sock`));
+      socketFile = line?.split(' ').pop() ?? '';
+      return socketFile !== '';
+    },
+    { timeoutMs: 15_000, what: 'the target to listen' },
+  );
+  const result = await runWspy(['dump', '-p', String(t.pid)]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\(idle: waiting in the event loop\)/);
+  await until(() => t.child.exitCode !== null, { timeoutMs: 20_000, what: 'the target to end on its own (its timer ran out)' });
+  assert.equal(t.child.exitCode, 0, t.stderr());
+  assert.equal(fs.existsSync(socketFile), false, `${socketFile} removed at exit`);
+});
+
 test('a prepared process started with WSPY_LISTENER_THREAD=0 has no listener thread: dump says so in one line, nothing signalled', async () => {
   const t = await startTarget(['-e', 'setInterval(() => {}, 1000); console.log("ready")'], { env: { ...preparedEnv(), WSPY_LISTENER_THREAD: '0' }, waitFor: /^ready/ });
   targets.push(t);
