@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { listeningSockets, readProcStats, readText } from '../../collector/proc';
 import { startTarget, Target } from '../helpers/attach-targets';
+import { NO_BINARIES_REASON, otherNodeBinaries } from '../helpers/node-majors';
 import { preparedEnv, watchInspectorPorts } from '../helpers/prepared';
 import { until } from '../helpers/wait';
 import { FIXTURES, ROOT, runWspy, tempDir } from '../helpers/wspy';
@@ -48,8 +49,9 @@ async function listeningThenSpinning(pid: number): Promise<void> {
   await keepsSpinning(pid);
 }
 
-async function preparedStuckParentAndChild(): Promise<{ parent: number; child: number; target: Target }> {
-  const target = await startTarget([path.join(DUMP, 'stuck-parent.js'), LATE_LOOP_MS], { env: preparedEnv(), waitFor: /^ready/ });
+/** `node`: another Node binary (the child is forked with the same one). */
+async function preparedStuckParentAndChild(node?: string): Promise<{ parent: number; child: number; target: Target }> {
+  const target = await startTarget([path.join(DUMP, 'stuck-parent.js'), LATE_LOOP_MS], { node, env: preparedEnv(), waitFor: /^ready/ });
   targets.push(target);
   const [, parent, child] = target.lines.find((l) => l.startsWith('ready'))!.split(' ').map(Number);
   strays.push(child); // a stuck child never notices its parent's death
@@ -103,6 +105,24 @@ test('dump -s of a prepared parent and child, both stuck: both loops named, both
     assert.equal((JSON.parse(r.stdout) as Array<{ frames: Array<{ name: string }> }>)[0].frames[0].name, 'parentSpinsForever');
   }
   await keepsSpinning(parent);
+});
+
+test('the other Node majors: a prepared stuck parent and child are dumped and keep running', async (t) => {
+  const binaries = otherNodeBinaries();
+  if (binaries.length === 0) return t.skip(NO_BINARIES_REASON);
+  for (const binary of binaries) {
+    const { parent, child, target } = await preparedStuckParentAndChild(binary.path);
+    const result = await runWspy(['dump', '-p', String(parent), '-s']);
+    assert.equal(result.code, 0, `Node ${binary.version}: ${result.stderr}${result.stdout}`);
+    assert.match(result.stdout, /parentSpinsForever \(.*stuck-parent\.js:7\)/, `Node ${binary.version}`);
+    assert.match(result.stdout, /childSpinsForever \(.*stuck-child\.js:4\)/, `Node ${binary.version}`);
+    for (const pid of [parent, child]) {
+      assert.deepEqual(listeningSockets(pid), [], `Node ${binary.version}: process ${pid} listens on no TCP port`);
+      await keepsSpinning(pid);
+    }
+    target.kill();
+    process.kill(child, 'SIGKILL');
+  }
 });
 
 test('an idle prepared process dumps as idle, and its unprepared child is reported, not signalled', async () => {
