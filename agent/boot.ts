@@ -11,10 +11,10 @@ import { agentConfigFromEnv, putAgentInOwnEnv, removeAgentFromOwnEnv, restoreAge
 import { ChildFollower } from './follow';
 import { cpuNowUs, MessageCounter } from './jobs';
 import { encodeChunk } from './encode';
-import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, ExitMessage, HelloMessage } from './protocol';
+import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, ExitMessage, HelloMessage, ReportsLoss } from './protocol';
 import { recordingDirOf } from './recording-dir';
 import { loadSampler, type LoadedSampler, type Sampler } from './sampler';
-import { appendToSpool } from './spool';
+import { Spool } from './spool';
 import { configFromMainThread, threadEntry, workerThreadId } from './thread';
 import { flushBeforeBlocking, type BlockingWaitHook } from './blocking-wait';
 import type { StreamLink, connectStream } from './stream';
@@ -57,6 +57,8 @@ class Agent {
   private entrySent = false;
   private envBefore: AgentVariables | undefined;
   private readonly chunkMs: number;
+  /** This thread's spool file, and the count of what could not be written to it. */
+  private readonly spool: Spool;
   private blockingWait: BlockingWaitHook | undefined;
   private readonly onExit = (code: number): void => this.flushAtExit(code);
   /**
@@ -77,6 +79,7 @@ class Agent {
     private readonly thread: number | undefined,
   ) {
     this.chunkMs = thread === undefined ? config.chunkMs : Math.min(config.chunkMs, THREAD_CHUNK_MS);
+    this.spool = new Spool(config.spool, this.pid, thread);
   }
 
   begin(): void {
@@ -105,9 +108,11 @@ class Agent {
       ...(error !== undefined ? { error } : {}),
       ...(bootCpuUs !== undefined ? { bootCpuUs } : {}),
     });
-    if (collectorGone(this.config) || !appendToSpool(this.config.spool, this.pid, this.hello)) {
+    if (collectorGone(this.config) || (!this.spool.append(this.hello) && this.spool.gone)) {
       // No spool (or no wspy left to read it) means the recording this environment points at is
       // over (or never was): sample nothing, and make sure this process's children do not try either.
+      // A full disk is not that: the hello is counted as lost, and the process is sampled all the
+      // same (over ws once it lives long enough, and its loss is reported).
       this.finished = true;
       guard(() => removeAgentFromOwnEnv(this.config.agent));
       const g = globalThis as Global;
@@ -118,7 +123,7 @@ class Agent {
     if (this.thread === undefined) {
       this.prepareEnv();
       // Always watched, for the queues a process works for; spawn is patched only with follow.
-      this.follower = new ChildFollower(this.config, (m) => this.send(m));
+      this.follower = new ChildFollower(this.config, (m) => this.send(m), (m) => this.spool.append(m));
       if (this.attached) this.follower.patchNow();
       else this.follower.watchLoads();
       guard(() => this.messages.install());
@@ -158,7 +163,7 @@ class Agent {
     const cpu0 = process.cpuUsage();
     this.sendChunk(false);
     this.unsampledCpuUs += cpuUsSince(cpu0);
-    this.send(this.stamp({ t: 'bye', pid: this.pid, time: Date.now(), reason, ...this.agentCpu() }));
+    this.send(this.stamp({ t: 'bye', pid: this.pid, time: Date.now(), reason, ...this.agentCpu(), ...this.loss() }));
     this.unhook();
   }
 
@@ -200,7 +205,7 @@ class Agent {
     const chunk = encodeChunk(sampler.collect(restart), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
     this.windowStart = end;
     if (!chunk) return;
-    Object.assign(chunk, readings);
+    Object.assign(chunk, readings, this.loss());
     this.seq++;
     const entry = this.entryHello();
     if (entry) this.send(entry);
@@ -243,12 +248,12 @@ class Agent {
       this.unconfirmed.add(message);
       const sent = link.send(message, (ok) => {
         this.unconfirmed.delete(message);
-        if (!ok) appendToSpool(this.config.spool, this.pid, message);
+        if (!ok) this.spool.append(message);
       });
       if (sent) return;
       this.unconfirmed.delete(message);
     }
-    appendToSpool(this.config.spool, this.pid, message);
+    this.spool.append(message);
   }
 
   private flushAtExit(code: number): void {
@@ -256,7 +261,9 @@ class Agent {
     this.finished = true;
     if (collectorGone(this.config)) return;
     const cpu0 = process.cpuUsage();
-    const messages: AgentMessage[] = [...this.unconfirmed];
+    // Handed to the socket already and most likely arrived: spooled again, but not counted if that fails.
+    guard(() => this.spool.appendMaybeSent(...this.unconfirmed));
+    const messages: AgentMessage[] = [];
     // Read before encoding the last chunk, so that the agent's own exit work is not counted as the program's.
     const readings = this.cpuReadings();
     guard(() => {
@@ -266,12 +273,14 @@ class Agent {
       const chunk = sampler && encodeChunk(sampler.collect(false), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
       const entry = this.entryHello();
       if (entry) messages.push(entry);
-      if (chunk) messages.push(this.stamp({ ...chunk, ...readings }));
+      if (chunk) messages.push(this.stamp({ ...chunk, ...readings, ...this.loss() }));
     });
     const exitCode = typeof code === 'number' ? code : null;
     this.unsampledCpuUs += cpuUsSince(cpu0);
-    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now(), ...readings, ...this.agentCpu() }));
-    appendToSpool(this.config.spool, this.pid, ...messages);
+    messages.push(this.stamp({ t: 'exit', pid: this.pid, of: this.pid, code: exitCode, signal: null, time: Date.now(), ...readings, ...this.agentCpu(), ...this.loss() }));
+    // A failure here is counted and the loss marker written; one that failed earlier is tried again.
+    guard(() => this.spool.append(...messages));
+    guard(() => this.spool.retryMarker());
   }
 
   /**
@@ -285,6 +294,12 @@ class Agent {
   private cpuReadings(): { cpuUs?: number; sampleCpuUs?: number; messages?: number } {
     if (this.thread !== undefined) return {};
     return { cpuUs: cpuNowUs(), ...(this.sampleCpuUs !== undefined ? { sampleCpuUs: this.sampleCpuUs } : {}), messages: this.messages.count };
+  }
+
+  /** `lost` for a chunk, exit or bye, once some spool write failed. */
+  private loss(): ReportsLoss {
+    const lost = this.spool.lost;
+    return lost ? { lost } : {};
   }
 
   private agentCpu(): { agentCpuMs?: number } {

@@ -13,9 +13,8 @@
 // type check per bare `require`), and without `follow` it is all the follower does.
 import type { ChildProcess } from 'child_process';
 import { addAgentToEnvPairs } from './environment';
-import type { AgentConfig, ExitMessage, SpawnMessage } from './protocol';
+import type { AgentConfig, ExitMessage, QueueMessage, SpawnMessage } from './protocol';
 import { QueueWatch } from './queues';
-import { appendToSpool } from './spool';
 import { shareConfigWithWorkers } from './thread';
 
 type Report = (message: SpawnMessage | ExitMessage) => void;
@@ -40,7 +39,7 @@ export class ChildFollower {
   private loadWatch = false;
   private active = true;
   /** Queue messages go straight to the spool, where `wspy ps` can read them too. */
-  private readonly queues = new QueueWatch((m) => appendToSpool(this.config.spool, process.pid, m));
+  private readonly queues = new QueueWatch((m) => this.spool(m));
   private readonly children = new Map<ChildProcess, (code: number | null, signal: string | null) => void>();
   /** worker_threads, once the application loaded it and its workers were given the configuration. */
   private workerThreads: unknown;
@@ -48,6 +47,8 @@ export class ChildFollower {
   constructor(
     private readonly config: AgentConfig,
     private readonly report: Report,
+    /** Appends to this process's spool (the agent's, which counts what it cannot write). */
+    private readonly spool: (message: QueueMessage) => void,
   ) {}
 
   /**

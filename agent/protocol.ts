@@ -76,7 +76,25 @@ export interface CpuReadings {
   messages?: number;
 }
 
-export interface ChunkMessage extends FromThread, CpuReadings {
+/**
+ * What the agent could not write to its spool so far (a running total: the collector keeps the
+ * largest): messages, the chunks among them and their samples, bytes, and the write's error code.
+ * Sent on chunks, exits and byes when anything was lost, and in a loss marker file (recording-dir.ts).
+ */
+export interface SpoolLoss {
+  messages: number;
+  chunks: number;
+  samples: number;
+  bytes: number;
+  code: string;
+}
+
+/** Set on a chunk, exit or bye once some of the agent's spool writes failed. */
+export interface ReportsLoss {
+  lost?: SpoolLoss;
+}
+
+export interface ChunkMessage extends FromThread, CpuReadings, ReportsLoss {
   t: 'chunk';
   pid: number;
   seq: number;
@@ -101,7 +119,7 @@ export interface SpawnMessage {
 }
 
 /** A process ended: sent by the process itself at exit, or by its parent that saw it end. */
-export interface ExitMessage extends FromThread, CpuReadings {
+export interface ExitMessage extends FromThread, CpuReadings, ReportsLoss {
   t: 'exit';
   pid: number;
   /** The process whose end is reported (pid itself, or a child of pid). */
@@ -117,7 +135,7 @@ export interface ExitMessage extends FromThread, CpuReadings {
 }
 
 /** The agent stopped sampling and unhooked itself (after a stop command, or after losing the collector). */
-export interface ByeMessage extends FromThread {
+export interface ByeMessage extends FromThread, ReportsLoss {
   t: 'bye';
   pid: number;
   time: number;

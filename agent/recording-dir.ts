@@ -1,8 +1,10 @@
 // Where a recording's files live, for everyone who looks for them: the collector makes
 // `<tmp>/wspy-XXXXXX/` (mode 0700) holding its socket `collector.sock` and the spool directory
-// `spool/`, in which each agent appends to `<pid>.jsonl` (a worker thread's to `<pid>-<threadId>.jsonl`); `wspy ps` and `--queue` read the spools
+// `spool/`, in which each agent appends to `<pid>.jsonl` (a worker thread's to `<pid>-<threadId>.jsonl`)
+// and, when its writes fail, leaves a loss marker `<pid>.lost-...`; `wspy ps` and `--queue` read the spools
 // of recordings in progress; an agent whose wspy died removes the directory. Pure path arithmetic.
 import * as path from 'path';
+import type { SpoolLoss } from './protocol';
 
 /** Prefix of a recording's private directory under the temp directory (mkdtemp adds six characters). */
 export const RECORDING_DIR_PREFIX = 'wspy-';
@@ -60,4 +62,22 @@ export function isSpoolFile(name: string): boolean {
 export function spoolFilePid(name: string): number | undefined {
   const m = /^(\d+)\.jsonl$/.exec(name);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A loss marker: an empty file `<pid>[-<thread>].lost-<messages>-<chunks>-<samples>-<bytes>-<CODE>`
+ * beside the spool files. Empty, because it is written when the disk is full: a name needs no data block.
+ */
+export function lossMarkerFile(spoolDir: string, pid: number, thread: number | undefined, c: SpoolLoss): string {
+  const owner = thread === undefined ? `${pid}` : `${pid}-${thread}`;
+  return path.join(spoolDir, `${owner}.lost-${c.messages}-${c.chunks}-${c.samples}-${c.bytes}-${c.code}`);
+}
+
+/** The owner and counts of a loss marker's name, or undefined when the name is not one. */
+export function parseLossMarker(name: string): { pid: number; thread?: number; counts: SpoolLoss } | undefined {
+  const m = /^(\d+)(?:-(\d+))?\.lost-(\d+)-(\d+)-(\d+)-(\d+)-([A-Z0-9_]{1,16})$/.exec(name);
+  if (!m) return undefined;
+  const [messages, chunks, samples, bytes] = [m[3], m[4], m[5], m[6]].map(Number);
+  const counts = { messages, chunks, samples, bytes, code: m[7] };
+  return m[2] === undefined ? { pid: Number(m[1]), counts } : { pid: Number(m[1]), thread: Number(m[2]), counts };
 }

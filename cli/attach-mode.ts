@@ -6,6 +6,7 @@
 import { attachProcess, attachTree, Attached, AttachOptions, INSPECTOR_WINDOW_MS, RouteOutcome } from '../collector/attach';
 import { describeProcess, isAlive } from '../collector/proc';
 import { startCollector } from '../collector/ingest';
+import { warnIfSpoolDiskLow } from './data-lost';
 import { Recording } from '../collector/model';
 import { RecordSettings } from './record-config';
 import { LiveView, StatusLine } from './status';
@@ -30,6 +31,7 @@ export async function recordAttached(pids: number[], config: RecordSettings, vie
     title: config.title ?? `pid ${described}`,
     source: 'attach',
   });
+  warnIfSpoolDiskLow(collector);
 
   const stopWaiting = new AbortController();
   const opts = { ...attachOptions(config), stopWaiting: stopWaiting.signal };

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { Collector, startCollector } from '../collector/ingest';
+import { warnIfSpoolDiskLow } from './data-lost';
 import { processGroupsOf } from '../collector/proc';
 import { Recording, UserError } from '../collector/model';
 import { RecordSettings } from './record-config';
@@ -66,6 +67,7 @@ export async function recordLaunch(command: string[], config: RecordSettings, pl
     command,
     source: 'record',
   });
+  warnIfSpoolDiskLow(collector);
 
   let child: ChildProcess;
   try {

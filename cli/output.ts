@@ -8,11 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Analysis, summaryLines } from '../collector/analysis';
-import { countedSamples, Recording, UserError } from '../collector/model';
+import { countedSamples, lossTally, Recording, UserError } from '../collector/model';
 import { plural } from '../viewer/format';
 import { analyzeSafely } from '../viewer/html';
 import type { ExportFiles } from '../collector/formats';
 import { isDirectoryOutput, isFileSet, OutputFormat, outputFor } from '../viewer/outputs';
+import { reportLostData } from './data-lost';
 import * as log from './log';
 import { openInBrowser } from './open';
 
@@ -79,6 +80,7 @@ export function writeOutput(
 export async function writeAndSummarise(recording: Recording, config: OutputConfig, analysis = analyzeSafely(recording)): Promise<void> {
   writeOutput(recording, config.output, { format: config.format, title: config.title, analysis: analysis ?? null, mergeProcesses: config.mergeProcesses });
   log.info(`Wrote ${config.output}: ${summary(recording)}`);
+  reportLostData(recording);
   if (analysis) printRepeatedWork(analysis);
   if (config.open) await openInBrowser(config.output);
 }
@@ -91,12 +93,15 @@ function printRepeatedWork(analysis: Analysis): void {
   for (const line of lines) log.info(`  ${line}`);
 }
 
-/** `N processes, M samples, E errors`; idle samples count only when they are kept in the report. */
+/** `N processes, M samples, E errors[, L with lost data]`; idle samples count only when they are kept in the report. */
 export function summary(r: Recording): string {
   let samples = 0;
   for (const p of r.processes) samples += countedSamples(r, p);
   const errors = r.processes.reduce((n, p) => n + p.errors.length, 0);
-  return `${plural(r.processes.length, 'process', 'processes')}, ${plural(samples, 'sample')}, ${plural(errors, 'error')}`;
+  const lost = lossTally(r);
+  // "0 errors" alone would hide that data went missing: the line after this one says what and why.
+  const lostPart = lost ? `, ${lost.processes} with lost data` : '';
+  return `${plural(r.processes.length, 'process', 'processes')}, ${plural(samples, 'sample')}, ${plural(errors, 'error')}${lostPart}`;
 }
 
 function rescue(r: Recording, file: string, cause: unknown): UserError {

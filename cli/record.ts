@@ -6,6 +6,7 @@ import { findQueueWorkers } from '../collector/queues';
 import { OUTPUT_FORMATS } from '../viewer/outputs';
 import { recordAttached } from './attach-mode';
 import { recordLaunch } from './launch';
+import { recordExitCode } from './data-lost';
 import * as log from './log';
 import { checkOutputWritable, writeAndSummarise } from './output';
 import { DEFAULT_RATE_HZ, parseRecordConfig, RawRecordOptions, RecordConfig } from './record-config';
@@ -66,11 +67,13 @@ async function record(config: RecordConfig): Promise<void> {
         if (queues) p.queues = [...new Set([...(p.queues ?? []), ...queues])];
       }
       await writeAndSummarise(recording, config);
+      process.exitCode = recordExitCode(recording);
       return;
     }
     case 'pid': {
       const { recording } = await recordAttached([target.pid], config);
       await writeAndSummarise(recording, config);
+      process.exitCode = recordExitCode(recording);
       return;
     }
     case 'launch': {
@@ -84,7 +87,7 @@ async function record(config: RecordConfig): Promise<void> {
             : `${name} keeps running; wspy passes its exit code on when it ends (Ctrl-C to stop it)`,
         );
       }
-      process.exitCode = await result.exitCode;
+      process.exitCode = recordExitCode(result.recording, await result.exitCode);
     }
   }
 }

@@ -4,7 +4,7 @@
 
 import { analyze, ReportAnalysis, reportAnalysis, startupCpuMs } from '../collector/analysis';
 import type { Analysis } from '../collector/analysis';
-import { countedSamples, forestOrder, processParents, ProcessRecord, Recording, samplesToMs, treePrefixes } from '../collector/model';
+import { countedSamples, forestOrder, lossSentence, lossTally, processParents, ProcessRecord, Recording, samplesToMs, treePrefixes } from '../collector/model';
 import { DATA_ELEMENT_ID } from './browser/data';
 import { EmbedOptions, ReportData, reportData } from './embed';
 import { escapeHtml as h } from './escape';
@@ -91,10 +91,13 @@ function renderHeader(r: Recording, title: string, stats: ProcessStats): string 
   ];
   if (m.host) facts.push(['Host', m.host]);
   const command = m.command && m.command.length > 0 ? `<p class="command">$ ${h(m.command.join(' '))}</p>` : '';
+  // Lost data changes what every figure below means: said first, in the header.
+  const tally = lossTally(r);
+  const lost = tally ? `<p id="data-lost" class="failure">Data lost: ${h(lossSentence(tally))}. The figures below count only what arrived.</p>` : '';
   return `<header class="top">
 <h1>${h(title)}</h1>
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${h(k)}</dt><dd>${h(v)}</dd></div>`).join('')}</dl>
-${command}
+${command}${lost}
 </header>`;
 }
 
@@ -170,7 +173,7 @@ function renderProcessTable(r: Recording, stats: ProcessStats): string {
 <td class="num">${p.sampled ? h(formatCount(n)) : 'not sampled'}</td>
 <td class="num">${p.sampled ? `${h(formatDuration(ms))} <small>${h(formatPercent(ms, stats.totalMs))}</small>` : '–'}</td>
 <td>${exitCell(p)}</td>
-<td class="errors">${p.errors.map((e) => h(e)).join('<br>')}</td>
+<td class="errors">${[...p.errors, ...lostNote(p)].map((e) => h(e)).join('<br>')}</td>
 </tr>`;
   });
   return `<section id="processes" class="panel" aria-label="Processes">
@@ -184,6 +187,13 @@ ${rows.join('\n')}
 </section>`;
 }
 
+
+/** A process's losses, for its row: `lost 2 chunks (48 samples), 3 messages: disk full at /tmp`. */
+function lostNote(p: ProcessRecord): string[] {
+  const l = p.lost;
+  if (!l) return [];
+  return [`lost ${formatCount(l.chunks)} chunk${l.chunks === 1 ? '' : 's'} (${formatCount(l.samples)} samples), ${formatCount(l.messages)} message${l.messages === 1 ? '' : 's'}: ${l.reason}`];
+}
 
 function lifetime(r: Recording, p: ProcessRecord): string {
   const t0 = r.meta.startTime;

@@ -34,7 +34,7 @@ lap('helloAppendMs');
 let requires = 0;
 if (mode !== 'bare') {
   const config = { follow: true, spool: path.dirname(spoolFile) } as AgentConfig;
-  new ChildFollower(config, () => undefined).watchLoads();
+  new ChildFollower(config, () => undefined, () => undefined).watchLoads();
 }
 const Module = require('module') as { _load: (...args: unknown[]) => unknown };
 const load = Module._load;

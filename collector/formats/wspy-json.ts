@@ -3,7 +3,7 @@
 // step at a time on load; newer versions are refused with a message that says so.
 
 import { gzipSync } from 'node:zlib';
-import { MAX_STACK_DEPTH, ProcessCpu, ProcessRecord, Recording, RecordingMeta, sampleCount, tooDeep, UserError } from '../model';
+import { LostData, MAX_STACK_DEPTH, ProcessCpu, ProcessRecord, Recording, RecordingMeta, sampleCount, tooDeep, UserError } from '../model';
 import { ExportOptions, Exporter, Importer } from './format';
 import { gunzipOrUndefined, isGzip, jsonOf, looksLikeJson } from './sniff';
 
@@ -53,6 +53,8 @@ export interface WspyProcessV1 {
   queues?: string[];
   cpu?: ProcessCpu;
   messages?: number;
+  /** What the process could not hand over (failed spool writes), where it lost anything. */
+  lost?: LostData;
   samples: { stack: number[]; count: number[]; time: number[] };
 }
 
@@ -96,6 +98,7 @@ function processDocument(p: ProcessRecord): WspyProcessV1 {
     queues: p.queues,
     cpu: p.cpu && cpuDocument(p.cpu),
     messages: p.messages,
+    lost: p.lost && { messages: p.lost.messages, chunks: p.lost.chunks, samples: p.lost.samples, bytes: p.lost.bytes, reason: p.lost.reason },
     samples: { stack: p.samples.stack, count: p.samples.count, time: p.samples.time },
   };
   // Absent fields are left out rather than written as null.
@@ -224,6 +227,16 @@ function checkProcess(c: Checker, value: unknown, at: string, stackCount: number
     });
   }
   if (d.messages !== undefined) p.messages = c.number(d.messages, `${at}.messages`);
+  if (d.lost !== undefined) {
+    const lost = c.object(d.lost, `${at}.lost`);
+    p.lost = {
+      messages: c.number(lost.messages, `${at}.lost.messages`),
+      chunks: c.number(lost.chunks, `${at}.lost.chunks`),
+      samples: c.number(lost.samples, `${at}.lost.samples`),
+      bytes: c.number(lost.bytes, `${at}.lost.bytes`),
+      reason: c.string(lost.reason, `${at}.lost.reason`),
+    };
+  }
   // Keep the written field order so that a re-export gives the same bytes.
   return p;
 }

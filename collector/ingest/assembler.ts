@@ -3,6 +3,7 @@
 // before it touches the model, and a bad one is counted and dropped, never thrown.
 
 import { BLOCKING_WAIT_FRAME } from '../../agent/blocking-wait';
+import type { SpoolLoss } from '../../agent/protocol';
 import { commandLabel, emptySamples, IDLE_FRAME_NAME, ProcessRecord, Recording, RecordingBuilder, RecordingMeta, ROOT_STACK, StackIndex, threadKey } from '../model';
 
 const MAX_STRING = 4096;
@@ -32,6 +33,8 @@ export class RecordingAssembler {
   /** CPU readings and non-idle samples per process, turned into ProcessRecord.cpu at finish. */
   private readonly cpu = new Map<ProcessRecord, CpuReadings>();
   private samples = 0;
+  /** What each process could not write to its spool (the largest of every running total it reported). */
+  private readonly losses = new Map<ProcessRecord, SpoolLoss>();
   private idleStack: StackIndex | undefined;
   private rejected = 0;
 
@@ -42,6 +45,8 @@ export class RecordingAssembler {
   constructor(
     meta: Partial<RecordingMeta> & { startTime: number; intervalUs: number },
     private readonly hiddenFiles: ReadonlySet<string> = new Set(),
+    /** The directory the spool is in, as the user should read it: named in the loss reason (`disk full at /tmp`). */
+    private readonly spoolPlace = 'the recording directory',
   ) {
     this.builder = new RecordingBuilder();
     Object.assign(this.builder.recording.meta, meta);
@@ -77,6 +82,7 @@ export class RecordingAssembler {
           return this.thread(msg) || this.reject();
         case 'bye':
           if (msg.thread === undefined) this.agentCpu(this.processFor(msg.pid), msg);
+          this.lossReport(msg);
           return true;
         case 'queue':
           return this.queue(msg) || this.reject();
@@ -93,6 +99,23 @@ export class RecordingAssembler {
     this.processFor(pid).errors.push(error.slice(0, MAX_STRING));
   }
 
+  /**
+   * What a process could not write to its spool, from a loss marker or the spool reader (a file cut
+   * short). Totals: the largest of each count is kept.
+   */
+  addLoss(pid: number, thread: number | undefined, loss: unknown): void {
+    if (!isPid(pid) || (thread !== undefined && !isPid(thread)) || !isLoss(loss)) return void this.reject();
+    const p = this.processFor(pid, thread);
+    const known = this.losses.get(p);
+    if (!known) return void this.losses.set(p, { ...loss });
+    known.messages = Math.max(known.messages, loss.messages);
+    known.chunks = Math.max(known.chunks, loss.chunks);
+    known.samples = Math.max(known.samples, loss.samples);
+    known.bytes = Math.max(known.bytes, loss.bytes);
+    // The agent's own error code says more than "cut short", which is all the reader can see.
+    if (known.code === CUT_SHORT) known.code = loss.code;
+  }
+
   /** Closes the recording: processes still running end now. */
   finish(endTime: number): Recording {
     const r = this.recording;
@@ -103,6 +126,9 @@ export class RecordingAssembler {
     }
     for (const [p, c] of this.cpu) applyCpu(p, c, r.meta.idle);
     this.cpu.clear();
+    for (const [p, l] of this.losses) {
+      p.lost = { messages: l.messages, chunks: l.chunks, samples: l.samples, bytes: l.bytes, reason: lossReason(l.code, this.spoolPlace) };
+    }
     return r;
   }
 
@@ -211,6 +237,7 @@ export class RecordingAssembler {
     this.samples += all;
     this.readings(p).nonIdle += all - idleHits;
     this.report(p, m);
+    this.lossReport(m);
     return true;
   }
 
@@ -234,8 +261,16 @@ export class RecordingAssembler {
     p.endTime = Math.max(p.endTime ?? 0, m.time);
     if (typeof m.code === 'number') p.exitCode = m.code;
     if (typeof m.signal === 'string') p.signal = clip(m.signal);
-    if (m.of === m.pid) this.report(p, m);
+    if (m.of === m.pid) {
+      this.report(p, m);
+      this.lossReport(m);
+    }
     return true;
+  }
+
+  /** `lost` on a chunk, exit or bye: the agent's running total of what it could not spool. */
+  private lossReport(m: Untrusted): void {
+    if (m.lost !== undefined) this.addLoss(m.pid, m.thread, m.lost);
   }
 
   /** A worker thread started; its own agent's hello, if it has one, fills the rest in. */
@@ -302,6 +337,32 @@ function applyCpu(p: ProcessRecord, c: CpuReadings, idleKept: boolean): void {
     ...(c.agentMs !== undefined ? { agentMs: c.agentMs } : {}),
   };
   if (!idleKept && c.nonIdle > 0 && sampledUs > 0) p.intervalUs = sampledUs / c.nonIdle;
+}
+
+/** A loss seen by the spool reader (a file that ends mid-line): the agent's code is not known. */
+export const CUT_SHORT = 'CUT_SHORT';
+
+/** More than any real process could lose: a forged count. */
+const MAX_LOSS = 2 ** 40;
+
+function isLoss(x: unknown): x is SpoolLoss {
+  if (!isObject(x)) return false;
+  const counts = [x.messages, x.chunks, x.samples, x.bytes];
+  return counts.every((n) => isInteger(n) && n >= 0 && n < MAX_LOSS) && (x.messages as number) > 0 && typeof x.code === 'string' && /^[A-Z0-9_]{1,16}$/.test(x.code);
+}
+
+/** Why a process lost data, in words: the error code of its failed spool writes, and where. */
+export function lossReason(code: string, place: string): string {
+  switch (code) {
+    case 'ENOSPC':
+      return `disk full at ${place}`;
+    case 'EDQUOT':
+      return `disk quota exceeded at ${place}`;
+    case CUT_SHORT:
+      return `a spool file was cut short at ${place} (disk full?)`;
+    default:
+      return `${code} writing the spool at ${place}`;
+  }
 }
 
 /** A message whose pid (and thread, when present) was checked; every other field is still the sender's word. */

@@ -1,7 +1,7 @@
 // Ingest: what agents send becomes a Recording. The ws server on a private Unix socket, the spool
 // reader, and the assembler that checks every message before it touches the model.
 export { startCollector } from './server';
-export type { Collector, CollectorOptions } from './server';
+export type { Collector, CollectorOptions, SpoolSpace } from './server';
 export { RecordingAssembler } from './assembler';
 export { SpoolReader } from './spool-reader';
 export type { AssemblerStats } from './assembler';

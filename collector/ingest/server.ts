@@ -37,12 +37,23 @@ export interface Collector {
   stats(): AssemblerStats & { connected: number };
   /** The Recording as assembled so far, for live views (`wspy top`); read it, do not change it. */
   live(): Recording;
+  /**
+   * Free space of the disk the recording directory is on, now (statfs); undefined where it cannot be
+   * read. Agents that find it full lose what they spool: the CLI warns when it is low.
+   */
+  spoolSpace(): SpoolSpace | undefined;
   /** Reports a problem with one process (e.g. attaching to it failed). */
   addError(pid: number, error: string): void;
   /** Asks every connected agent to stop, and waits for them to say bye (or for the timeout). */
   stopAgents(timeoutMs?: number): Promise<void>;
   /** Reads what is left in the spool, closes the server and removes the private directory. */
   finish(): Promise<Recording>;
+}
+
+export interface SpoolSpace {
+  /** The directory the recording's private directory is in (TMPDIR, or /tmp). */
+  place: string;
+  freeBytes: number;
 }
 
 /** Largest message an agent may send; a chunk of a very busy process is well below this. */
@@ -100,9 +111,9 @@ async function startIn(dir: string, socket: string, spool: string, startTime: nu
     cwd: opts.cwd ?? process.cwd(),
     host: os.hostname(),
     wspyVersion: wspyVersion(),
-  }, new Set([AGENT_BUNDLE, STREAM_BUNDLE]));
+  }, new Set([AGENT_BUNDLE, STREAM_BUNDLE]), path.dirname(dir));
 
-  const spoolReader = new SpoolReader(spool, (msg) => assembler.ingest(msg));
+  const spoolReader = new SpoolReader(spool, (msg) => assembler.ingest(msg), (pid, thread, loss) => assembler.addLoss(pid, thread, loss));
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const expected = Buffer.from(token);
   const wss = new WebSocketServer({
@@ -149,6 +160,9 @@ async function startIn(dir: string, socket: string, spool: string, startTime: nu
     live() {
       return assembler.recording;
     },
+    spoolSpace() {
+      return freeSpace(dir);
+    },
     addError(pid, error) {
       assembler.addError(pid, error);
     },
@@ -172,7 +186,7 @@ async function startIn(dir: string, socket: string, spool: string, startTime: nu
         for (const ws of wss.clients) ws.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        spoolReader.read();
+        spoolReader.read(true);
         removeCollectorDir(dir);
         // Every output and the analysis see frames at their original places (README: TypeScript and source maps).
         return applySourceMaps(assembler.finish(Date.now())).recording;
@@ -180,6 +194,18 @@ async function startIn(dir: string, socket: string, spool: string, startTime: nu
       return finished;
     },
   };
+}
+
+/** statfs of the directory (Node 18.15+): the space an unprivileged writer may still use. */
+function freeSpace(dir: string): SpoolSpace | undefined {
+  const statfs = (fs as { statfsSync?: (p: string) => { bavail: number; bsize: number } }).statfsSync;
+  if (!statfs) return undefined;
+  try {
+    const s = statfs(dir);
+    return { place: path.dirname(dir), freeBytes: s.bavail * s.bsize };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

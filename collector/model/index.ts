@@ -9,3 +9,4 @@ export * from './keys';
 export * from './merge';
 export * from './errors';
 export * from './relocate';
+export * from './lost';

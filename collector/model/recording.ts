@@ -10,6 +10,7 @@
 // all use it in tests without a running collector.
 
 import { UserError } from './errors';
+import type { LostData } from './lost';
 
 export type StringIndex = number;
 export type FrameIndex = number;
@@ -76,6 +77,8 @@ export interface ProcessRecord {
   cpu?: ProcessCpu;
   /** IPC messages the process received (jobs, for a pooled child), where its agent counted them. */
   messages?: number;
+  /** What the process could not hand over (its spool writes failed: a full disk), where it lost anything. */
+  lost?: LostData;
 }
 
 export interface ProcessCpu {

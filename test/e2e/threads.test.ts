@@ -97,7 +97,10 @@ test('a BullMQ worker with useWorkerThreads: the processor runs in recorded thre
     const r = await record(['-s', '--', process.execPath, path.join(THREADS, 'bullmq-threads.js'), redis.url, uniqueQueue('threads'), '6']);
     const threads = threadsOf(r);
     assert.ok(threads.length >= 1, r.processes.map(processLabel).join('\n'));
-    assert.ok(threads.some((t) => functionsOf(r, t).has('renderInThread')), 'the processor ran in a thread');
+    assert.ok(
+      threads.some((t) => functionsOf(r, t).has('renderInThread')),
+      `the processor ran in a thread; sampled: ${threads.map((t) => `${processLabel(t)}: ${[...functionsOf(r, t)].join(', ')}`).join('; ')}`,
+    );
     assert.ok(threads.every((t) => /main-worker\.js/.test(t.command)), threads.map((t) => t.command).join(', '));
   } finally {
     await redis.stop();

@@ -68,6 +68,8 @@ export interface JsonRecording {
     exitCode?: number | null;
     signal?: string | null;
     errors: string[];
+    /** What the process could not hand over (docs/FORMAT.md). */
+    lost?: { messages: number; chunks: number; samples: number; bytes: number; reason: string };
     samples: { stack: number[]; count: number[]; time: number[] };
   }>;
 }

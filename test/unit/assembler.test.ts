@@ -118,3 +118,26 @@ test("the agent's own CPU (agentCpuMs) is kept apart, and the samples stand for 
   assert.equal(sampleCount(byPid(20)), 5, 'no synthetic samples');
   assert.equal(byPid(22).cpu, undefined);
 });
+
+test('what a process could not spool: the largest of its running totals, with the reason and place; forged counts dropped', () => {
+  const a = new RecordingAssembler({ startTime: 0, intervalUs: 10_000 }, new Set(), '/mnt/small');
+  a.ingest(hello(7, 1));
+  const lost = (messages: number, chunks: number, code = 'ENOSPC') => ({ messages, chunks, samples: chunks * 5, bytes: messages * 100, code });
+  assert.ok(a.ingest({ ...chunk(7, 0, 2000), lost: lost(1, 0) }));
+  assert.ok(a.ingest({ t: 'exit', pid: 7, of: 7, code: 0, signal: null, time: 3000, lost: lost(3, 1) }));
+  // An older total from the loss marker, read later, changes nothing.
+  a.addLoss(7, undefined, lost(2, 1));
+  // A spool file cut mid-line: the reader cannot tell the code, the agent's is kept.
+  a.addLoss(8, undefined, { messages: 1, chunks: 0, samples: 0, bytes: 40, code: 'CUT_SHORT' });
+  a.addLoss(9, undefined, lost(1, 0, 'EDQUOT'));
+  for (const forged of [{ ...lost(1, 0), code: 'x; rm -rf' }, { ...lost(1, 0), messages: -1 }, { ...lost(0, 0) }, { ...lost(1, 0), bytes: 1.5 }, 'ENOSPC']) {
+    a.addLoss(10, undefined, forged);
+  }
+  assert.equal(a.stats().rejected, 5);
+  const r = a.finish(4000);
+  const byPid = new Map(r.processes.map((p) => [p.pid, p.lost]));
+  assert.deepEqual(byPid.get(7), { messages: 3, chunks: 1, samples: 5, bytes: 300, reason: 'disk full at /mnt/small' });
+  assert.match(byPid.get(8)?.reason ?? '', /cut short at \/mnt\/small/);
+  assert.equal(byPid.get(9)?.reason, 'disk quota exceeded at /mnt/small');
+  assert.equal(byPid.has(10), false, 'a forged count creates no process');
+});

@@ -51,3 +51,22 @@ test('a half-written exit line does not consume the file', () => {
   reader.read();
   assert.ok(!fs.existsSync(file));
 });
+
+test('loss markers are passed on and taken; a file that ends mid-line at the last read is a loss', () => {
+  const dir = tempDir('wspy-spool-');
+  const losses: Array<[number, number | undefined, unknown]> = [];
+  const reader = new SpoolReader(dir, () => {}, (pid, thread, loss) => losses.push([pid, thread, loss]));
+  fs.writeFileSync(path.join(dir, '42.lost-3-1-17-2048-ENOSPC'), '');
+  fs.writeFileSync(path.join(dir, '42-2.lost-1-0-0-90-EDQUOT'), '');
+  fs.writeFileSync(path.join(dir, '43.lost-1-x-ENOSPC'), ''); // not a marker: left alone
+  fs.writeFileSync(path.join(dir, '44.jsonl'), line({ t: 'hello', pid: 44 }) + '{"t":"chunk","pid":44,"se');
+  reader.read();
+  assert.deepEqual(losses.sort((x, y) => (x[1] ?? 0) - (y[1] ?? 0)), [
+    [42, undefined, { messages: 3, chunks: 1, samples: 17, bytes: 2048, code: 'ENOSPC' }],
+    [42, 2, { messages: 1, chunks: 0, samples: 0, bytes: 90, code: 'EDQUOT' }],
+  ]);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['43.lost-1-x-ENOSPC', '44.jsonl'], 'markers taken, the half line still awaited');
+  losses.length = 0;
+  reader.read(true);
+  assert.deepEqual(losses, [[44, undefined, { messages: 1, chunks: 0, samples: 0, bytes: 25, code: 'CUT_SHORT' }]]);
+});

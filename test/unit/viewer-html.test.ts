@@ -81,3 +81,16 @@ test('100,000 distinct stacks make a report under 10 MB', () => {
   assert.ok(data.pruning.foldedStacks > 0);
   assert.equal(recordingTree(data.recording).value, recordingTree(r).value);
 });
+
+test('data lost: one line in the header, and each process row says what it lost and why, escaped', () => {
+  const r = forkWorkerRecording();
+  assert.doesNotMatch(renderHtml(r), /data-lost/, 'nothing said when nothing was lost');
+  const [a, b] = r.processes.slice(1, 3);
+  a.lost = { messages: 3, chunks: 1, samples: 40, bytes: 2048, reason: 'disk full at /tmp/<x>' };
+  b.lost = { messages: 2, chunks: 0, samples: 0, bytes: 500, reason: 'disk full at /tmp/<x>' };
+  const html = renderHtml(r);
+  const total = r.processes.length;
+  assert.match(html, new RegExp(`<p id="data-lost" class="failure">Data lost: 2 of ${total} processes lost 1 chunk \\(40 samples\\) and 4 other messages, 2 KB in all: disk full at /tmp/&lt;x&gt;\\.`));
+  assert.match(html, /lost 1 chunk \(40 samples\), 3 messages: disk full at \/tmp\/&lt;x&gt;/);
+  assert.ok(!html.includes('/tmp/<x>'));
+});
