@@ -218,6 +218,8 @@ class Agent {
    */
   private reportThread(worker: import('worker_threads').Worker): void {
     const thread = worker.threadId;
+    // The dormant agent's listener thread (agent/dormant-dir.ts LISTENER_THREAD) is wspy's, not the program's.
+    if (thread === (globalThis as Record<symbol, unknown>)[Symbol.for('wspy.agent.listenerThread')]) return;
     this.send({ t: 'thread', pid: this.pid, thread, time: Date.now() });
     worker.once('exit', (code: number) =>
       guard(() => !this.finished && this.send({ t: 'exit', pid: this.pid, of: this.pid, thread, code, signal: null, time: Date.now() })),

@@ -9,6 +9,15 @@ import * as path from 'path';
 /** File name of the dormant agent's bundle beside agent.js in dist/bundles/. */
 export const DORMANT_BUNDLE_NAME = 'agent-dormant.js';
 
+/** File name of the listener thread's bundle (agent/listener-thread.ts), beside the dormant agent. */
+export const LISTENER_BUNDLE_NAME = 'agent-listener.js';
+
+/** Where the dormant agent leaves its listener thread's id, so that the full agent does not report that thread as the program's. */
+export const LISTENER_THREAD = Symbol.for('wspy.agent.listenerThread');
+
+/** Set to `0` in a prepared process's environment, its main thread serves the dormant socket itself: no listener thread, no dump. */
+export const LISTENER_THREAD_ENV = 'WSPY_LISTENER_THREAD';
+
 /** A process younger than this never listens: short job children pay one timer and nothing else. */
 export const LISTEN_AFTER_MS = 1000;
 

@@ -11,7 +11,8 @@
 // Trust is the file system: only the directory's owner and root can connect (connect(2) needs
 // search permission on it). No inspector, no TCP port, no signal.
 import type * as netTypes from 'net';
-import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS } from './dormant-dir';
+import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS, LISTENER_BUNDLE_NAME, LISTENER_THREAD, LISTENER_THREAD_ENV } from './dormant-dir';
+import type { ListenerData, ListenerMessage } from './listener-thread';
 import type { ActivateReply, AgentConfig } from './protocol';
 
 /** Largest request line accepted; an activation is well under 1 KB. */
@@ -21,7 +22,7 @@ const IDLE_CONNECTION_MS = 5000;
 
 const DORMANT = Symbol.for('wspy.agent.dormant');
 const RUNNING = Symbol.for('wspy.agent.running');
-type Global = { [DORMANT]?: boolean; [RUNNING]?: unknown };
+type Global = { [DORMANT]?: boolean; [RUNNING]?: unknown; [LISTENER_THREAD]?: number };
 
 function arm(): void {
   const g = globalThis as Global;
@@ -30,30 +31,93 @@ function arm(): void {
   // Read now: the directory must be the one wspy computes from /proc/<pid>/environ, which is the
   // environment at exec, whatever the program does to process.env later.
   const env = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, TMPDIR: process.env.TMPDIR };
-  const timer = setTimeout(() => guard(() => listen(env)), LISTEN_AFTER_MS);
+  // WSPY_LISTENER_THREAD=0: the main thread serves the socket itself (about 10 MB of RSS less per
+  // process, and no `wspy dump` without the inspector).
+  const thread = process.env[LISTENER_THREAD_ENV] !== '0';
+  const timer = setTimeout(() => guard(() => listen(env, thread)), LISTEN_AFTER_MS);
   timer.unref();
 }
 
-function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }): void {
+function listen(env: { XDG_RUNTIME_DIR?: string; TMPDIR?: string }, thread: boolean): void {
   const fs = require('fs') as typeof import('fs');
-  const net = require('net') as typeof import('net');
   const uid = process.getuid?.();
   if (uid === undefined) return;
   for (const dir of dormantDirs(env, uid)) {
     if (!ownDirectory(fs, dir, uid)) continue;
     const file = dormantSocketPath(dir, process.pid);
-    // A file of this name is a dead process's (pids are unique while alive): replace it.
-    guard(() => fs.unlinkSync(file));
-    const server = net.createServer((socket) => guard(() => serve(socket)));
-    const removeAtExit = (): void => guard(() => fs.unlinkSync(file));
-    server.on('error', () => {
-      process.removeListener('exit', removeAtExit);
-      guard(() => server.close());
-    });
-    server.listen(file, () => guard(() => fs.chmodSync(file, 0o600)));
-    server.unref(); // never keeps the program alive
+    let exiting = false;
+    const removeAtExit = (): void => {
+      exiting = true;
+      guard(() => fs.unlinkSync(file));
+    };
     process.on('exit', removeAtExit);
+    // The listener thread serves the socket, so that a main thread stuck in a loop can still be
+    // dumped; where no thread can be started, the main thread listens itself (no dump then), but
+    // never once the process is exiting (the file would outlive it).
+    const fallBack = (): void => {
+      if (!exiting) listenHere(file, removeAtExit);
+    };
+    if (!thread || !startListenerThread(file, fallBack)) fallBack();
     return;
+  }
+}
+
+/** The socket served by the main thread: activations only. */
+function listenHere(file: string, removeAtExit: () => void): void {
+  const fs = require('fs') as typeof import('fs');
+  const net = require('net') as typeof import('net');
+  // A file of this name is a dead process's (pids are unique while alive): replace it.
+  guard(() => fs.unlinkSync(file));
+  const server = net.createServer((socket) => guard(() => serve(socket)));
+  server.on('error', () => {
+    process.removeListener('exit', removeAtExit);
+    guard(() => server.close());
+  });
+  server.listen(file, () => guard(() => fs.chmodSync(file, 0o600)));
+  server.unref(); // never keeps the program alive
+}
+
+/**
+ * Starts agent/listener-thread.ts on `file`; false when no thread could be started. `fallBack` runs
+ * when the thread could not listen after all. The thread is unref'd (it never keeps the program
+ * alive), its errors are swallowed, and its id is left where the full agent finds it, so that a
+ * recording does not list it as one of the program's threads.
+ */
+function startListenerThread(file: string, fallBack: () => void): boolean {
+  try {
+    const threads = require('worker_threads') as typeof import('worker_threads');
+    const path = require('path') as typeof import('path');
+    const data: ListenerData = { file };
+    const worker = new threads.Worker(path.join(__dirname, LISTENER_BUNDLE_NAME), {
+      workerData: data,
+      // None of the program's preloads (an APM, a compiler hook) nor its environment: the thread
+      // runs wspy's code only.
+      execArgv: [],
+      env: {},
+      stdout: true,
+      stderr: true,
+    });
+    (globalThis as Global)[LISTENER_THREAD] = worker.threadId;
+    let listening = false;
+    worker.on('error', () => undefined);
+    worker.on('exit', () => guard(() => !listening && fallBack()));
+    worker.on('message', (m: ListenerMessage) =>
+      guard(() => {
+        if (m?.t === 'listening') listening = true;
+        else if (m?.t === 'failed' && !listening) {
+          listening = true; // the fallback runs once, here, not again at the thread's exit
+          fallBack();
+          void worker.terminate();
+        } else if (m?.t === 'request' && typeof m.line === 'string') {
+          worker.postMessage({ t: 'answer', id: m.id, line: JSON.stringify(answer(m.line)) } satisfies ListenerMessage);
+        }
+      }),
+    );
+    // Last: a 'message' listener refs the thread again, and a ref'd thread keeps the program alive.
+    worker.unref();
+    return true;
+  } catch {
+    return false;
   }
 }
 

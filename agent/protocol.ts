@@ -3,6 +3,8 @@
 // Chunks are self-contained (they carry their own frame list) so that a lost or reordered
 // chunk never corrupts another one, and the spool and the socket can be mixed freely.
 
+import type { StackDump } from './stack-dump';
+
 /** Environment variable through which the CLI hands its configuration to every agent. */
 export const AGENT_ENV = 'WSPY_AGENT';
 
@@ -192,3 +194,14 @@ export type ActivateReply =
   /** An agent already runs in this process (another recording, or this one's followed child). */
   | { t: 'busy'; pid: number }
   | { t: 'refused'; pid: number; reason: string };
+
+/**
+ * What `wspy dump` sends a prepared process's dormant socket. The listener thread answers it
+ * (agent/listener-thread.ts) without the main thread's event loop, so a stuck process answers too.
+ */
+export interface DumpRequest {
+  t: 'dump';
+}
+
+/** The answer: the main thread's stack, innermost frame first (none when it was idle). */
+export type DumpReply = { t: 'stack' } & StackDump;

@@ -4,13 +4,13 @@
 // frame conversion here: wspy's CLI through the target's inspector port (collector/attach/stack.ts),
 // and a worker thread inside a prepared process (dumpMainThreadStack below), which needs no port.
 //
-// Interface for the prepared agent (the dormant agent activated over a Unix socket): its listener
-// must run where a stuck main thread cannot block it, i.e. in a worker thread. On a 'dump' request
-// that worker calls `dumpMainThreadStack()` and sends back the StackDump as JSON. Nothing else is
-// needed: the session is connected for the dump only and disconnected before it resolves, and it
-// never throws (a failure is reported in `error`). The worker must stay alive after a dump (as a
-// listener does): a worker that ended right after dumping a main thread still stuck in its loop
-// aborted the process (SIGABRT, no message) in about 1 run in 8 on Node 20.
+// In a prepared process the dormant agent's listener thread (agent/listener-thread.ts) serves the
+// dormant socket from its own event loop, where a stuck main thread cannot block it; on a 'dump'
+// request it calls `dumpMainThreadStack()` and sends back the StackDump as JSON. The session is
+// connected for the dump only and disconnected before it resolves, and it never throws (a failure is
+// reported in `error`). The thread stays alive after a dump: a worker that ended right after dumping
+// a main thread still stuck in its loop aborted the process (SIGABRT, no message) in about 1 run in
+// 8 on Node 20.
 
 /** One frame of a dumped stack, innermost first in StackDump.frames. */
 export interface StackFrame {

@@ -45,6 +45,15 @@ export const WORKLOADS: Workload[] = [
   { name: 'pool-nothing', what: 'pool of 4 children, 10 jobs each', fix: 'none', fixText: 'none: nothing to save', culprit: /validateBatch/, pooled: true },
 ];
 
+/** The workloads to run: all, or those named in ACC_WORKLOADS (comma-separated), to rerun one quickly. */
+export function chosenWorkloads(only = process.env.ACC_WORKLOADS): Workload[] {
+  if (!only) return WORKLOADS;
+  const names = only.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !WORKLOADS.some((w) => w.name === n));
+  if (unknown.length) throw new Error(`ACC_WORKLOADS: no workload ${unknown.join(', ')} (there are ${WORKLOADS.map((w) => w.name).join(', ')})`);
+  return WORKLOADS.filter((w) => names.includes(w.name));
+}
+
 /** wspy's estimate as the benchmark compares it. */
 export interface WspyEstimate {
   /** What wspy ranks first (label, and package when it is a package load). */
@@ -115,7 +124,7 @@ export const accuracy: Benchmark = {
     const rounds = ctx.quick ? 1 : 3;
     const rows: Row[] = [];
     try {
-      for (const w of WORKLOADS) {
+      for (const w of chosenWorkloads()) {
         const wdir = path.join(WORKLOADS_DIR, w.name);
         const accDir = path.join(dir, w.name);
         fs.mkdirSync(accDir);
@@ -167,7 +176,8 @@ export const accuracy: Benchmark = {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     for (const line of table(rows)) ctx.log(line);
-    return { figures: rows.map(figure), notes: notes(jobs, rounds) };
+    const only = process.env.ACC_WORKLOADS ? [`Only the workloads in ACC_WORKLOADS ran: ${rows.map((r) => r.w.name).join(', ')}.`] : [];
+    return { figures: rows.map(figure), notes: [...notes(jobs, rounds), ...only] };
   },
 };
 

@@ -1,10 +1,13 @@
 // `wspy dump`: the current JavaScript stack of a running process (and with -s of each of its Node
 // descendants, or of a queue's workers and their children), printed once; every process keeps
 // running as before. Works on a process stuck in a synchronous loop: the stack is taken through
-// V8's debugger, which interrupts JavaScript wherever it is (collector/attach/stack.ts).
+// V8's debugger, which interrupts JavaScript wherever it is. A prepared process answers from its
+// dormant agent's listener thread (no port, no signal); any other through its inspector
+// (collector/attach/stack.ts). Frames are placed through source maps, as recordings are.
 
 import { Command } from 'commander';
-import { descendants, dumpStackThroughInspector, MIN_DESCENDANT_AGE_MS, TargetGone } from '../collector/attach';
+import { descendants, dumpProcess, isPrepared, MIN_DESCENDANT_AGE_MS, TargetGone } from '../collector/attach';
+import { placeFramesThroughMaps } from '../collector/ingest';
 import { commandLabel, displayFile, functionName, UserError } from '../collector/model';
 import { isAlive, readCmdline, readProcStats, readStatus } from '../collector/proc';
 import { findQueueWorkers } from '../collector/queues';
@@ -75,42 +78,51 @@ async function rootsOf(raw: RawDumpOptions): Promise<number[]> {
 
 /**
  * Dumps each root (its failure is the command's failure), then with `subprocesses` each running
- * Node descendant, one after another; a descendant that cannot be dumped gets an error line.
+ * Node descendant (all at once under a prepared root, else one after another); a descendant that
+ * cannot be dumped gets an error line.
  */
 export async function dumpTree(roots: number[], subprocesses: boolean): Promise<ProcessDump[]> {
   const dumps: ProcessDump[] = [];
+  const maps = new Map();
+  const placed = (dump: StackDump): ProcessDump => withProcess({ ...dump, frames: placeFramesThroughMaps(dump.frames, maps) });
   for (const root of roots) {
-    dumps.push(withProcess(await takeStack(root)));
+    const rootDump = await dumpProcess(root);
+    dumps.push(placed(rootDump));
     if (!subprocesses) continue;
-    for (const child of descendants(root)) {
-      if (!isAlive(child)) continue;
-      if (isYoung(child)) {
-        dumps.push({ ...withProcess({ pid: child, frames: [] }), error: `skipped: younger than ${MIN_DESCENDANT_AGE_MS} ms (signalling a child that may be exiting can kill it)` });
-        continue;
-      }
-      try {
-        dumps.push(withProcess(await takeStack(child)));
-      } catch (error) {
-        if (error instanceof TargetGone || !isAlive(child)) continue; // it ended meanwhile: nothing to show
-        dumps.push({ ...withProcess({ pid: child, frames: [] }), error: (error as Error).message });
-      }
+    // As for record: the children of a prepared worker are never signalled.
+    const neverSignal = rootDump.via === 'dormant';
+    const children = descendants(root).filter(isAlive);
+    // Prepared children answer on their own sockets, so they are asked all at once (printed in the
+    // tree's order); an unprepared tree is signalled one process at a time, as attach does.
+    const settled = neverSignal ? await Promise.all(children.map((child) => dumpChild(child, true, placed))) : [];
+    for (const [i, child] of children.entries()) {
+      const dump = neverSignal ? settled[i] : await dumpChild(child, false, placed);
+      if (dump) dumps.push(dump);
     }
   }
   return dumps;
 }
 
-/**
- * One process's stack. Without a prepared agent this goes through the inspector port; a prepared
- * process answers over its Unix socket from a worker thread (agent/stack-dump.ts
- * dumpMainThreadStack), with no port at all: that path is wired here when the prepared agent lands.
- */
-async function takeStack(pid: number): Promise<StackDump> {
-  return dumpStackThroughInspector(pid);
+/** One descendant's dump, an entry saying why there is none, or undefined when it ended meanwhile. */
+async function dumpChild(child: number, neverSignal: boolean, placed: (dump: StackDump) => ProcessDump): Promise<ProcessDump | undefined> {
+  if (!isAlive(child)) return undefined;
+  // A prepared child too young to listen is waited for; an unprepared one is not signalled yet.
+  if (!neverSignal && isYoung(child) && !isPrepared(child)) {
+    return { ...withProcess({ pid: child, frames: [] }), error: `skipped: younger than ${MIN_DESCENDANT_AGE_MS} ms (signalling a child that may be exiting can kill it)` };
+  }
+  try {
+    return placed(await dumpProcess(child, { neverSignal }));
+  } catch (error) {
+    if (error instanceof TargetGone || !isAlive(child)) return undefined; // it ended meanwhile: nothing to show
+    return { ...withProcess({ pid: child, frames: [] }), error: (error as Error).message };
+  }
 }
 
 function withProcess(dump: StackDump): ProcessDump {
   const argv = readCmdline(dump.pid);
-  return { pid: dump.pid, ppid: readStatus(dump.pid)?.ppid ?? 0, command: commandLabel(argv, process.cwd()), frames: dump.frames, ...(dump.error ? { error: dump.error } : {}) };
+  // Only these fields, whichever way the stack was taken: --json has one shape.
+  const frames = dump.frames.map((f) => ({ name: f.name, file: f.file, line: f.line, column: f.column }));
+  return { pid: dump.pid, ppid: readStatus(dump.pid)?.ppid ?? 0, command: commandLabel(argv, process.cwd()), frames, ...(dump.error ? { error: dump.error } : {}) };
 }
 
 function isYoung(pid: number): boolean {

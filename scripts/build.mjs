@@ -24,6 +24,8 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/boot.ts')], outfile: path.join(root, 'dist/bundles/agent.js') }),
   // The dormant agent of prepared processes: one timer at boot, the full agent only when activated.
   esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/dormant.ts')], outfile: path.join(root, 'dist/bundles/agent-dormant.js') }),
+  // Its listener thread, started by a prepared process that lives a second: serves the dormant socket and dumps.
+  esbuild.build({ ...node, entryPoints: [path.join(root, 'agent/listener-thread.ts')], outfile: path.join(root, 'dist/bundles/agent-listener.js') }),
   esbuild.build({
     ...node,
     entryPoints: [path.join(root, 'agent/stream.ts')],

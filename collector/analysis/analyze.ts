@@ -6,6 +6,7 @@ import { frameLabels, FrameIndex, Recording, ROOT_STACK } from '../model';
 import { frameKinds } from './classify';
 import { adviceFor, cureFor, estimateCure, estimatePool } from './estimate';
 import { findFamilies, Family } from './families';
+import { parentForkMs, spawnStacks } from './forks';
 import { MemberReader, MemberSamples } from './member';
 import { moduleTopLevels } from './modules';
 import { FamilyContext, ItemMs, RepeatOptions, repeatedFunctions, repeatedPaths } from './repeated';
@@ -34,6 +35,7 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
   const reader = new MemberReader(r, kinds);
   const loads = new PackageLoads(r, kinds);
   const flags = stackFlags(r, kinds);
+  const spawning = spawnStacks(r);
   const cache = new Map<string, MemberSamples>();
   const member = (p: Recording['processes'][number]): MemberSamples => {
     let m = cache.get(p.key);
@@ -67,7 +69,7 @@ export function analyze(r: Recording, opts: AnalysisOptions = {}): Analysis {
       cpuMs: round(familyMs),
       msPerMember: spread(perMember),
       topology,
-      ...(oneJobPerChild(topology) ? { pool: estimatePool(setup, topology.concurrency, familyMs) } : {}),
+      ...(oneJobPerChild(topology) ? { pool: estimatePool(setup, topology.concurrency, familyMs, parentForkMs(r, f.members, spawning)) } : {}),
       repeated,
       paths: repeatedPaths(r, members, familyMs, kinds, labels, o),
       startup: startupSummary(members, familyMs, setup),

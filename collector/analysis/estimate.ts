@@ -28,13 +28,19 @@ export function estimateOnce(totalMs: number, msPerMember: number, familyMs: num
   return estimateCure(Math.max(0, totalMs - msPerMember), familyMs);
 }
 
-/** A pool of `children` long-lived children: each member's set-up runs `children` times in all. */
-export function estimatePool(setupMs: number[], children: number, familyMs: number): PoolEstimate {
+/**
+ * A pool of `children` long-lived children: each member's set-up runs `children` times in all, and
+ * the parents start `children` children instead of one per member (`forkMs`: the parents' CPU
+ * starting the members, forks.ts).
+ */
+export function estimatePool(setupMs: number[], children: number, familyMs: number, forkMs = 0): PoolEstimate {
   const sorted = [...setupMs].sort((a, b) => a - b);
   const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
   const total = setupMs.reduce((a, b) => a + b, 0);
-  const kept = Math.min(children, setupMs.length) * median;
-  return { children, ...estimateCure(total - kept, familyMs) };
+  const n = setupMs.length;
+  const kept = Math.min(children, n) * median;
+  const forksSaved = n > 0 ? (forkMs * Math.max(0, n - children)) / n : 0;
+  return { children, forkMs: round(forkMs), ...estimateCure(total - kept + forksSaved, familyMs) };
 }
 
 export const POOL_HOW =
@@ -66,6 +72,13 @@ export function adviceFor(cure: Cure, what: 'function' | 'package' | 'module', n
   const own = cureWords(cure, what, name);
   if (t.kind === 'pool' || t.kind === 'cluster') return own;
   return `${own}; or keep children alive in a pool (${POOL_HOW})`;
+}
+
+/** The advice of a package that no narrower require would shrink much (the jobs run nearly all of it). */
+export function littleToNarrow(t: Topology): { advice: string; short: string } {
+  const own = 'a narrower require saves little: the jobs run code of nearly all it loads';
+  if (t.kind === 'pool' || t.kind === 'cluster') return { advice: own, short: 'nothing to narrow' };
+  return { advice: `${own}; keep children alive in a pool (${POOL_HOW})`, short: 'a pool' };
 }
 
 export function adviceForPackage(name: string, cure: 'lazy' | 'narrow'): string {

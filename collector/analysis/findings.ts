@@ -4,7 +4,7 @@
 // needs to find a family's processes (family view, colouring by repetition, click to zoom). Pure.
 
 import { callerOf } from './caller';
-import { cureWords, shortAdvice } from './estimate';
+import { cureWords, littleToNarrow, shortAdvice } from './estimate';
 import type { Analysis, Cure, FamilyAnalysis, PoolEstimate, RepeatedItem, Role, Topology } from './types';
 import { capitalise, ms, percent, times, topologyWords } from './words';
 
@@ -108,8 +108,9 @@ export function reportAnalysis(a: Analysis, max = MAX_FINDINGS): ReportAnalysis 
         gcMs: p.gcMs,
         savedMs: p.estimate.savedMs,
         speedup: p.estimate.speedup,
-        advice: p.advice,
-        shortAdvice: shortAdvice(p.cure, 'package', f.topology),
+        ...(narrowSavesLittle(p.cure, p.estimate.savedMs, p.totalMs + p.gcMs)
+          ? { advice: littleToNarrow(f.topology).advice, shortAdvice: littleToNarrow(f.topology).short }
+          : { advice: p.advice, shortAdvice: shortAdvice(p.cure, 'package', f.topology) }),
       });
     }
   });
@@ -190,6 +191,14 @@ export function findingHead(f: Finding, family: ReportFamily): string {
   return `${f.what === 'module' ? capitalise(f.label) : f.label}${called} ran in ${f.members} of ${f.of} ${noun}, ${ms(f.msPerMember)} each ${cost}.`;
 }
 
+/** A narrower require that saves less than this share of a package's load (with its GC) is not advised. */
+const NARROW_SAVES_LITTLE = 0.05;
+
+/** True when a package's cure is a narrower require that would save next to nothing (no narrower entry point exists). */
+function narrowSavesLittle(cure: Cure, savedMs: number, costMs: number): boolean {
+  return cure === 'narrow' && savedMs < NARROW_SAVES_LITTLE * costMs;
+}
+
 /** What each cure saves, or why nothing is promised. */
 export function findingCures(f: Finding, family: ReportFamily): string {
   const t = family.topology;
@@ -204,11 +213,15 @@ export function findingCures(f: Finding, family: ReportFamily): string {
   const pool = family.pool;
   if (pool && pool.savedMs > 0) {
     const children = pool.children === 1 ? 'one long-lived child' : `a pool of ${pool.children} long-lived children`;
-    parts.push(`In ${children}: saves ${ms(pool.savedMs)}, about ${times(pool.speedup)} the throughput (all start-up: bootstrap, module loading, set-up, their GC).`);
+    const forks = pool.forkMs > 0 ? ", and the parent's forks" : '';
+    parts.push(`In ${children}: saves ${ms(pool.savedMs)}, about ${times(pool.speedup)} the throughput (all start-up: bootstrap, module loading, set-up, their GC${forks}).`);
   } else if (t.kind === 'pool' || t.kind === 'cluster') {
     parts.push(`${capitalise(topologyWords(t))}: they already live for many jobs, so keeping them alive saves nothing more.`);
   }
-  parts.push(`${capitalise(cureWords(f.cure, f.what, f.label))}: saves ${ms(f.savedMs)}, about ${times(f.speedup)} (this item and its GC).`);
+  if (f.what === 'package' && narrowSavesLittle(f.cure, f.savedMs, f.totalMs + f.gcMs)) {
+    // Its entry, or a module holding nearly all of it, runs in the jobs: no narrower entry point exists.
+    parts.push(`A narrower require saves little (${ms(f.savedMs)}): the jobs run code of nearly all it loads.`);
+  } else parts.push(`${capitalise(cureWords(f.cure, f.what, f.label))}: saves ${ms(f.savedMs)}, about ${times(f.speedup)} (this item and its GC).`);
   return parts.join(' ');
 }
 

@@ -13,6 +13,7 @@ import { adviceForPackage, estimateCure, estimateOnce } from './estimate';
 import { checkParentsFirst, MemberSamples } from './member';
 import { membersNeeded, RepeatOptions } from './repeated';
 import { gcShare } from './roles';
+import { narrowNeededMs } from './narrow';
 import { memberFigures, round, spread, sum } from './stats';
 import { PackageLoad, StartupSummary } from './types';
 
@@ -47,34 +48,44 @@ export function startupSummary(members: MemberSamples[], familyMs: number, setup
 export class PackageLoads {
   private readonly listOf: Int32Array;
   private readonly lists: string[][] = [[]];
-  /** Per stack, the file (string index) of the innermost package module being loaded on it, -1 for none. */
-  readonly loadingFile: Int32Array;
-  /** Per stack, the file of the deepest package frame on it outside any package's loading (called by the project), -1 for none. */
-  readonly calledFile: Int32Array;
+  /** Per stack, its node in the require tree (`tree`): the chain of package modules being loaded on it; 0 for none. */
+  readonly loadNode: Int32Array;
+  /** The require tree's nodes: parent node and file (string index) being loaded; node 0 is "none". */
+  readonly tree: { parent: number[]; file: number[] } = { parent: [-1], file: [-1] };
+  /** Per stack, the file of its own frame when that is package code run outside any package's loading (the jobs use it), -1 otherwise. */
+  readonly runsFile: Int32Array;
 
   constructor(r: Recording, kinds: FrameKind[]) {
     checkParentsFirst(r);
     const { frame, parent } = r.stacks;
     this.listOf = new Int32Array(frame.length);
-    this.loadingFile = new Int32Array(frame.length).fill(-1);
-    this.calledFile = new Int32Array(frame.length).fill(-1);
+    this.loadNode = new Int32Array(frame.length);
+    this.runsFile = new Int32Array(frame.length).fill(-1);
+    const childNode = new Map<string, number>();
     for (let s = 0; s < frame.length; s++) {
       const p = parent[s];
       const f = frame[s];
       if (p === ROOT_STACK) {
-        if (kinds[f] === 'package') this.calledFile[s] = r.frames.file[f];
+        if (kinds[f] === 'package') this.runsFile[s] = r.frames.file[f];
         continue; // list 0: no package
       }
       let list = this.listOf[p];
-      this.loadingFile[s] = this.loadingFile[p];
-      this.calledFile[s] = this.calledFile[p];
+      let node = this.loadNode[p];
       if (kinds[frame[p]] === 'loader' && kinds[f] === 'package') {
-        const name = packageOf(r.strings[r.frames.file[f]]);
+        const file = r.frames.file[f];
+        const name = packageOf(r.strings[file]);
         if (name && !this.lists[list].includes(name)) list = this.lists.push([...this.lists[list], name]) - 1;
-        this.loadingFile[s] = r.frames.file[f];
-      } else if (list === 0 && kinds[f] === 'package') this.calledFile[s] = r.frames.file[f];
-      if (list !== 0) this.calledFile[s] = -1;
+        const key = `${node}:${file}`;
+        let child = childNode.get(key);
+        if (child === undefined) {
+          child = this.tree.parent.push(node) - 1;
+          this.tree.file.push(file);
+          childNode.set(key, child);
+        }
+        node = child;
+      } else if (list === 0 && kinds[f] === 'package') this.runsFile[s] = r.frames.file[f];
       this.listOf[s] = list;
+      this.loadNode[s] = node;
     }
   }
 
@@ -97,29 +108,29 @@ export interface PackageMs {
 
 export function packageLoads(r: Recording, members: MemberSamples[], familyMs: number, loads: PackageLoads, o: RepeatOptions): PackageMs[] {
   const n = members.length;
-  // Package files the members' own code calls outside any package's loading: what their jobs use.
-  const usedFiles = new Set<number>();
-  for (const m of members) for (const s of m.msByStack.stacks) if (s !== ROOT_STACK && loads.calledFile[s] >= 0) usedFiles.add(loads.calledFile[s]);
+  const usedFiles = filesTheJobsRun(r, members, loads);
   const usedPackages = new Set([...usedFiles].map((f) => packageOf(r.strings[f])));
   const need = membersNeeded(n, o.minMemberShare);
-  const perPackage = new Map<string, { whole: number[]; startup: number[]; needed: number }>();
-  const slot = (name: string): { whole: number[]; startup: number[]; needed: number } => {
+  const perPackage = new Map<string, { whole: number[]; startup: number[] }>();
+  const slot = (name: string): { whole: number[]; startup: number[] } => {
     let x = perPackage.get(name);
-    if (!x) perPackage.set(name, (x = { whole: new Array<number>(n).fill(0), startup: new Array<number>(n).fill(0), needed: 0 }));
+    if (!x) perPackage.set(name, (x = { whole: new Array<number>(n).fill(0), startup: new Array<number>(n).fill(0) }));
     return x;
   };
+  // The family's ms per require-tree node, with it as the innermost module being loaded.
+  const selfMs = new Float64Array(loads.tree.parent.length);
   members.forEach((m, j) => {
     for (const [source, key] of [[m.msByStack, 'whole'], [m.startupMsByStack, 'startup']] as const) {
       const { stacks, ms } = source;
       for (let i = 0; i < stacks.length; i++) {
         const p = loads.outer(stacks[i]);
         if (p === undefined) continue;
-        const x = slot(p);
-        x[key][j] += ms[i];
-        if (key === 'whole' && usedFiles.has(loads.loadingFile[stacks[i]])) x.needed += ms[i];
+        slot(p)[key][j] += ms[i];
+        if (key === 'whole') selfMs[loads.loadNode[stacks[i]]] += ms[i];
       }
     }
   });
+  const tree = { ...loads.tree, selfMs };
   return [...perPackage]
     .map(([name, x]) => ({ name, ...x, values: x.whole.filter((v) => v > 0), total: sum(x.whole) }))
     .filter((p) => p.values.length >= need && p.total >= o.minShare * familyMs)
@@ -129,10 +140,12 @@ export function packageLoads(r: Recording, members: MemberSamples[], familyMs: n
       const figures = memberFigures(p.values, n, p.total, familyMs);
       const gcMs = sum(members.map((m, j) => gcShare(m, p.startup[j], p.whole[j])));
       // Code of it that runs outside its loading means the jobs use it: a lazy require would load it
-      // anyway, a narrower one saves the files nobody calls (and their share of the GC).
-      const used = p.needed > 0 || usedPackages.has(p.name);
+      // anyway, a narrower one saves what the part they use does not load (and its share of the GC).
+      const used = usedPackages.has(p.name);
       const cure = used ? 'narrow' : 'lazy';
-      const unused = Math.max(0, p.total - p.needed);
+      const roots = loads.tree.parent.flatMap((parent, v) => (parent === 0 && packageOf(r.strings[loads.tree.file[v]]) === p.name ? [v] : []));
+      const needed = used ? Math.min(p.total, narrowNeededMs(tree, roots, usedFiles)) : 0;
+      const unused = p.total - needed;
       const saved = used ? unused + (p.total > 0 ? (gcMs * unused) / p.total : 0) : p.total + gcMs;
       return {
         load: {
@@ -140,7 +153,7 @@ export function packageLoads(r: Recording, members: MemberSamples[], familyMs: n
           ...figures,
           gcMs: round(gcMs),
           cure,
-          neededMs: round(p.needed),
+          neededMs: round(needed),
           estimate: estimateCure(saved, familyMs),
           advice: adviceForPackage(p.name, cure),
         },
@@ -148,4 +161,20 @@ export function packageLoads(r: Recording, members: MemberSamples[], familyMs: n
         startup: p.startup,
       };
     });
+}
+
+/**
+ * Package files whose code the members run outside any package's loading: every package frame of
+ * such a stack, not only the deepest (a sampled stack counts for all its frames), so that a file
+ * whose functions only call further into the package still counts as used.
+ */
+function filesTheJobsRun(r: Recording, members: MemberSamples[], loads: PackageLoads): Set<number> {
+  const { parent } = r.stacks;
+  const live = new Uint8Array(parent.length);
+  for (const m of members) for (const s of m.msByStack.stacks) if (s !== ROOT_STACK) live[s] = 1;
+  // Children come after their parents: one backward sweep marks every frame under a sampled stack.
+  for (let s = parent.length - 1; s >= 0; s--) if (live[s] && parent[s] !== ROOT_STACK) live[parent[s]] = 1;
+  const used = new Set<number>();
+  for (let s = 0; s < parent.length; s++) if (live[s] && loads.runsFile[s] >= 0) used.add(loads.runsFile[s]);
+  return used;
 }

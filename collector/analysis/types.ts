@@ -54,6 +54,8 @@ export interface Topology {
 export interface PoolEstimate extends Estimate {
   /** Children in the pool (the family's concurrency). */
   children: number;
+  /** CPU ms the members' parents spent starting them (child_process fork/spawn): a pool pays it `children` times, not once per member. */
+  forkMs: number;
 }
 
 export interface RepeatedItem extends MemberFigures {
@@ -119,9 +121,9 @@ export interface PackageLoad extends MemberFigures {
   gcMs: number;
   /** `lazy` when no code of it runs outside its own loading, else `narrow`: the jobs use it. */
   cure: 'lazy' | 'narrow';
-  /** Family ms loading the files of it whose code runs later (what a narrower require still loads). */
+  /** Family ms a narrower require still loads: the used part and the core it requires (narrow.ts); 0 when lazy. */
   neededMs: number;
-  /** What its cure saves: lazy, the load and its GC; narrow, the load of files no caller uses and its GC share. */
+  /** What its cure saves: lazy, the load and its GC; narrow, the rest of the load and its share of the GC. */
   estimate: Estimate;
   advice: string;
 }

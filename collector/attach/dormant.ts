@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { DORMANT_BUNDLE_NAME, dormantDirs, dormantSocketPath, dormantSocketPid, isTrustedDir, LISTEN_AFTER_MS } from '../../agent/dormant-dir';
-import type { ActivateReply, ActivateRequest, AgentConfig } from '../../agent/protocol';
+import type { ActivateReply, ActivateRequest, AgentConfig, DumpReply, DumpRequest } from '../../agent/protocol';
+import type { StackDump } from '../../agent/stack-dump';
 import { UserError } from '../model';
 import { isAlive, listeningUnixSocketInode, readCmdline, readEnviron, readProcStats, readStatus, socketInodes } from '../proc';
 import { exitedWhileAttaching } from './errors';
@@ -100,8 +101,37 @@ export async function activateDormant(pid: number, file: string, config: AgentCo
   throw new UserError(`the dormant agent of process ${pid} refused: ${reply.reason}`);
 }
 
+/**
+ * How long a dump may take: the listener thread pauses the main thread within its own 2 s (a main
+ * thread in a long native call pauses only when it returns), plus the time to be scheduled at all.
+ */
+const DUMP_TIMEOUT_MS = 10_000;
+
+/**
+ * The main thread's current stack, from the listener thread of a prepared process (agent/listener-thread.ts):
+ * no inspector port, no signal, and it answers while the main thread is stuck in a loop. Throws
+ * TargetGone when the process ended first, and a UserError when it could not answer.
+ */
+export async function dumpDormant(pid: number, file: string): Promise<StackDump> {
+  let reply: DumpReply | ActivateReply;
+  try {
+    reply = await request<DumpReply | ActivateReply>(file, { t: 'dump' }, DUMP_TIMEOUT_MS);
+  } catch (error) {
+    if (!isAlive(pid)) throw exitedWhileAttaching(pid);
+    throw new UserError(`the dormant agent of process ${pid} did not answer on ${file}: ${(error as Error).message}`);
+  }
+  if (reply.t === 'stack') {
+    const { t: _t, ...dump } = reply;
+    return { ...dump, pid, frames: Array.isArray(dump.frames) ? dump.frames : [] };
+  }
+  // The main thread answered instead: this agent has no listener thread (it could not start one).
+  throw new UserError(
+    `the dormant agent of process ${pid} has no listener thread to dump its stack (started with WSPY_LISTENER_THREAD=0, or no thread could start; it answered: ${reply.t === 'refused' ? reply.reason : reply.t})`,
+  );
+}
+
 /** One request line, one answer line. */
-function request(file: string, message: ActivateRequest, timeoutMs: number): Promise<ActivateReply> {
+function request<Reply extends { t: string } = ActivateReply>(file: string, message: ActivateRequest | DumpRequest, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(file);
     let text = '';
@@ -119,7 +149,7 @@ function request(file: string, message: ActivateRequest, timeoutMs: number): Pro
       if (end < 0) return;
       socket.destroy();
       try {
-        const reply = JSON.parse(text.slice(0, end)) as ActivateReply;
+        const reply = JSON.parse(text.slice(0, end)) as Reply;
         if (!reply || typeof reply !== 'object' || typeof reply.t !== 'string') throw new Error('not an answer');
         resolve(reply);
       } catch {

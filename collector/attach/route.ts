@@ -9,7 +9,9 @@ import { UserError } from '../model';
 import { isAlive, readEnviron } from '../proc';
 import { attach, AttachOptions, AttachResult } from './attach';
 import { descendants, followedByAgent, isYoung, MIN_DESCENDANT_AGE_MS, TreeAttachOptions } from './descendants';
-import { activateDormant, Activated, findDormantSocket, isPrepared, removeStaleDormantSockets, waitForDormantSocket } from './dormant';
+import type { StackDump } from '../../agent/stack-dump';
+import { activateDormant, Activated, dumpDormant, findDormantSocket, isPrepared, removeStaleDormantSockets, waitForDormantSocket } from './dormant';
+import { dumpStackThroughInspector } from './stack';
 import { TargetGone } from './errors';
 import { checkTarget } from './preflight';
 
@@ -35,18 +37,45 @@ let staleRemoved = false;
 
 /** Activates `pid`'s dormant agent if it is prepared, else attaches through its inspector. */
 export async function attachProcess(pid: number, config: AgentConfig, opts: RouteOptions = {}): Promise<Attached> {
+  const file = await preparedSocket(pid, opts);
+  if (file !== undefined) return activateDormant(pid, file, config);
+  unpreparedTarget(pid, opts);
+  return { via: 'inspector', ...(await attach(pid, config, opts)) };
+}
+
+/** A stack dump, and which way it was taken. */
+export type RoutedDump = StackDump & { via: 'dormant' | 'inspector' };
+
+/**
+ * The current stack of `pid`, the same way in as attachProcess: a prepared process answers from
+ * its dormant agent's listener thread (no port, no signal, also when stuck in a loop); any other
+ * goes through the hardened inspector path, unless `neverSignal`.
+ */
+export async function dumpProcess(pid: number, opts: RouteOptions = {}): Promise<RoutedDump> {
+  const file = await preparedSocket(pid, opts);
+  if (file !== undefined) return { ...(await dumpDormant(pid, file)), via: 'dormant' };
+  unpreparedTarget(pid, opts);
+  return { ...(await dumpStackThroughInspector(pid, opts)), via: 'inspector' };
+}
+
+/** The dormant socket of a prepared `pid` (one too young to listen is waited for); undefined for a process that is not prepared. */
+async function preparedSocket(pid: number, opts: RouteOptions): Promise<string | undefined> {
   if (!staleRemoved) {
     staleRemoved = true;
     removeStaleDormantSockets();
   }
-  const file = findDormantSocket(pid) ?? (isPrepared(pid) ? await waitForDormantSocket(pid, opts.stopWaiting) : undefined);
-  if (file !== undefined) return activateDormant(pid, file, config);
+  return findDormantSocket(pid) ?? (isPrepared(pid) ? await waitForDormantSocket(pid, opts.stopWaiting) : undefined);
+}
+
+/** Throws unless `pid` may be reached through its inspector: a prepared process without its socket, a gone one, or one never to be signalled. */
+function unpreparedTarget(pid: number, opts: RouteOptions): void {
   if (isPrepared(pid)) {
     if (!isAlive(pid)) throw new TargetGone(`process ${pid} exited before its dormant agent listened`);
     if (opts.stopWaiting?.aborted) throw new TargetGone(`process ${pid} had not listened yet when the recording ended`);
     throw new UserError(
       `process ${pid} was started with wspy's dormant agent but does not listen on its socket ` +
-        `(its directory may not be private to its user, or another wspy installation's agent is preloaded): wspy did not signal it`,
+        `(it listens once its event loop has run a second: its main thread may have been busy since before then; ` +
+        `or its directory is not private to its user, or another wspy installation's agent is preloaded): wspy did not signal it`,
     );
   }
   checkTarget(pid); // no such process, already exited, another user's, not Node: each says so
@@ -57,7 +86,6 @@ export async function attachProcess(pid: number, config: AgentConfig, opts: Rout
   if (opts.neverSignal) {
     throw new UserError(`process ${pid} is not prepared (no dormant agent): wspy never signals the children of a prepared worker`);
   }
-  return { via: 'inspector', ...(await attach(pid, config, opts)) };
 }
 
 const DESCENDANT_TIMEOUT_MS = 1_500;

@@ -3,12 +3,14 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { DORMANT_BUNDLE_NAME } from '../../agent/dormant-dir';
+import { DORMANT_BUNDLE_NAME, LISTENER_BUNDLE_NAME } from '../../agent/dormant-dir';
 
 /** dist/, two levels above dist/collector/ingest/. */
 const distDir = path.resolve(__dirname, '..', '..');
 export const AGENT_BUNDLE = path.join(distDir, 'bundles', 'agent.js');
 export const DORMANT_BUNDLE = path.join(distDir, 'bundles', DORMANT_BUNDLE_NAME);
+/** The dormant agent's listener thread (agent/listener-thread.ts), beside it. */
+export const LISTENER_BUNDLE = path.join(distDir, 'bundles', LISTENER_BUNDLE_NAME);
 export const STREAM_BUNDLE = path.join(distDir, 'bundles', 'agent-stream.js');
 
 export function pprofBindingsDir(): string {

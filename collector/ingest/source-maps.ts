@@ -31,6 +31,34 @@ export function applySourceMaps(r: Recording): SourceMapResult {
   }
 }
 
+/** A frame at a place in a file, as `wspy dump` prints it (agent/stack-dump.ts StackFrame). */
+export interface PlacedFrame {
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * `wspy dump`'s frames moved to where their code was written, through the same maps as a
+ * recording's. A dump's line and column are where the frame is executing (not where its function
+ * starts), so the mapped line is that statement's. `maps` caches each file's map across calls
+ * (one per command). Never throws: a frame without an answer stays as it was.
+ */
+export function placeFramesThroughMaps<F extends PlacedFrame>(frames: F[], maps: Map<string, TraceMap | undefined> = new Map()): F[] {
+  return frames.map((frame) => {
+    try {
+      if (!frame.file || frame.line <= 0) return frame;
+      if (!maps.has(frame.file)) maps.set(frame.file, loadMap(frame.file, [])); // a dump says nothing of broken maps: it is for a hang
+      const map = maps.get(frame.file);
+      const place = map && originalPlace(map, frame.file, frame.name, frame.line, frame.column);
+      return place ? { ...frame, file: place.file, line: place.line, column: place.column, name: place.name ?? frame.name } : frame;
+    } catch {
+      return frame;
+    }
+  });
+}
+
 function relocateThroughMaps(r: Recording): SourceMapResult {
   const problems: string[] = [];
   const mapsByFile = new Map<number, TraceMap | undefined>();

@@ -64,7 +64,7 @@ test('planted start-up work in every fork is ranked first, N of N, with its cost
   // A pool (one child at a time here: no end times) keeps one child's set-up: boot, sequelize and configureModels, 75 ms.
   assert.deepEqual(f.topology, { kind: 'fork-per-job', concurrency: 1 });
   assert.equal(f.startup.setupMs.median, 75);
-  assert.deepEqual(f.pool, { children: 1, savedMs: 7 * 75, cpuFall: 0.8203, speedup: 5.57 });
+  assert.deepEqual(f.pool, { children: 1, forkMs: 0, savedMs: 7 * 75, cpuFall: 0.8203, speedup: 5.57 });
 
   const labels = f.repeated.map((i) => i.frame);
   const define = f.repeated.find((i) => i.frame === 'define')!;
