@@ -13,7 +13,7 @@ import * as path from 'path';
 import { analyze, findingSentence, reportAnalysis } from '../collector/analysis';
 import type { Analysis } from '../collector/analysis';
 import { importFiles } from '../collector/formats';
-import { DEFAULT_RATE_HZ } from '../cli/record-config';
+import { TREE_RATE_HZ } from '../cli/record-config';
 import { readFigures, ROOT, runOk, tempDir, WSPY } from './proc';
 import { Benchmark, Figure } from './result';
 import { interleaved, median, round } from './stats';
@@ -158,7 +158,7 @@ export const accuracy: Benchmark = {
         const recording = path.join(accDir, 'recording.json');
         await runOk(
           process.execPath,
-          [WSPY, 'record', '-s', '-r', String(DEFAULT_RATE_HZ), '-o', recording, '--', process.execPath, path.join(wdir, 'worker.js')],
+          [WSPY, 'record', '-s', '-r', String(TREE_RATE_HZ), '-o', recording, '--', process.execPath, path.join(wdir, 'worker.js')],
           env(false, path.join(accDir, 'recorded.json')),
         );
         const { recording: r } = importFiles([recording]);
@@ -218,7 +218,7 @@ function table(rows: Row[]): string[] {
 function notes(jobs: number, rounds: number): string[] {
   return [
     `Each workload (bench/workloads/<name>/worker.js) runs ${jobs} jobs, 4 children at a time (or a pool of 4). Measured saving = median CPU of the original / median CPU of the fixed variant, ${rounds} interleaved round${rounds === 1 ? '' : 's'} each, unprofiled. CPU = the worker's process.cpuUsage() + cutime + cstime of its waited-for children from /proc/self/stat (all children, bootstrap included).`,
-    `wspy's estimate: the original recorded once with \`wspy record -s -r ${DEFAULT_RATE_HZ}\`, analysed; the saving of the top finding's cure that matches the fix (a pool: the family's pool saving; lazy/precompiled: the item and its GC), as the whole recording's CPU over that CPU less the saving (readEstimate in bench/accuracy.ts). Error = (estimate - measured) / measured. What wspy calls the job carries no figure.`,
+    `wspy's estimate: the original recorded once with \`wspy record -s -r ${TREE_RATE_HZ}\`, analysed; the saving of the top finding's cure that matches the fix (a pool: the family's pool saving; lazy/precompiled: the item and its GC), as the whole recording's CPU over that CPU less the saving (readEstimate in bench/accuracy.ts). Error = (estimate - measured) / measured. What wspy calls the job carries no figure.`,
     'pbkdf2-argv and pool-nothing have nothing to save (the fixed variant is the same program): wspy must name the job and promise no saving (no figure of 1.2x or more, no "keep children alive" to a pool).',
   ];
 }

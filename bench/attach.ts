@@ -3,7 +3,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { attach, attachWithDescendants } from '../collector/attach';
 import { Collector, startCollector } from '../collector/ingest';
-import { DEFAULT_RATE_HZ } from '../cli/record-config';
+import { TREE_RATE_HZ } from '../cli/record-config';
 import { sleep, target } from './proc';
 import { Benchmark, Figure } from './result';
 import { median, percentile, round } from './stats';
@@ -52,7 +52,7 @@ export const attachLatency: Benchmark = {
     return {
       figures,
       notes: [
-        `One process: ${runs} runs, each against a fresh \`node idle-tree.js\` (a timer doing a little work every 10 ms) and a fresh collector at ${DEFAULT_RATE_HZ} Hz. "Start" is the call to attach(pid, agentConfig) from collector/attach/attach.ts; the agent starts sampling right after its hello, which the collector sees in the spool (polled every 5 ms here). Attached agents send their first chunk one chunk interval after they start, so first chunk = sampling + ~${CHUNK_MS} ms by design; the target is judged on the time to sampling.`,
+        `One process: ${runs} runs, each against a fresh \`node idle-tree.js\` (a timer doing a little work every 10 ms) and a fresh collector at ${TREE_RATE_HZ} Hz. "Start" is the call to attach(pid, agentConfig) from collector/attach/attach.ts; the agent starts sampling right after its hello, which the collector sees in the spool (polled every 5 ms here). Attached agents send their first chunk one chunk interval after they start, so first chunk = sampling + ~${CHUNK_MS} ms by design; the target is judged on the time to sampling.`,
         `Tree: attachWithDescendants() on a parent with ${treeSize - 1} running children (what wspy record -p <pid> -s does), ${treeRuns} runs, median; total is until all ${treeSize} hellos reached the collector.`,
       ],
     };
@@ -91,7 +91,7 @@ async function waitFor(collector: Collector, done: (s: ReturnType<Collector['sta
 
 async function attachOnce(): Promise<{ resolvedMs: number; inspectorOpenMs: number; helloMs: number; chunkMs: number }> {
   const proc = await startTree(0);
-  const collector = await startCollector({ intervalUs: Math.round(1e6 / DEFAULT_RATE_HZ), follow: false, chunkMs: CHUNK_MS, title: 'bench' });
+  const collector = await startCollector({ intervalUs: Math.round(1e6 / TREE_RATE_HZ), follow: false, chunkMs: CHUNK_MS, title: 'bench' });
   try {
     const t0 = performance.now();
     let inspectorOpenMs = 0;
@@ -108,7 +108,7 @@ async function attachOnce(): Promise<{ resolvedMs: number; inspectorOpenMs: numb
 
 async function attachTree(size: number): Promise<{ totalMs: number; allMs: number; attached: number }> {
   const proc = await startTree(size - 1);
-  const collector = await startCollector({ intervalUs: Math.round(1e6 / DEFAULT_RATE_HZ), follow: true, chunkMs: CHUNK_MS, title: 'bench' });
+  const collector = await startCollector({ intervalUs: Math.round(1e6 / TREE_RATE_HZ), follow: true, chunkMs: CHUNK_MS, title: 'bench' });
   try {
     const t0 = performance.now();
     const outcomes = await attachWithDescendants(proc.pid!, collector.agentConfig);

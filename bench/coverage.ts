@@ -1,7 +1,7 @@
 // Benchmark 3: which short-lived children get at least one sample, by lifetime and rate.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_RATE_HZ } from '../cli/record-config';
+import { TREE_RATE_HZ } from '../cli/record-config';
 import { readRecording } from './recording';
 import { recordWithWspy, target, tempDir } from './proc';
 import { Benchmark, Figure } from './result';
@@ -15,7 +15,7 @@ export const coverage: Benchmark = {
   async run(ctx) {
     const dir = tempDir();
     const perLifetime = ctx.quick ? 5 : 20;
-    const rates = [...new Set([DEFAULT_RATE_HZ, 100, 250, 1000])];
+    const rates = [...new Set([TREE_RATE_HZ, 100, 250, 1000])];
     const figures: Figure[] = [];
     try {
       for (const hz of rates) {
@@ -26,7 +26,7 @@ export const coverage: Benchmark = {
           const kids = rec.processes.filter((p) => p.argv.some((a) => a.endsWith('busy-child.js')) && p.argv[p.argv.length - 1] === String(ms));
           const covered = kids.filter((p) => p.sampleCount >= 1).length;
           const share = kids.length ? (100 * covered) / perLifetime : 0;
-          const judged = ms >= 20 && (hz === DEFAULT_RATE_HZ || hz === 250);
+          const judged = ms >= 20 && hz === TREE_RATE_HZ;
           figures.push({
             metric: `${hz} Hz, children busy ${ms} ms: recorded with >= 1 sample`,
             value: `${Math.round(share)} % (${covered}/${perLifetime}, ${kids.length} seen; median samples ${median(kids.map((p) => p.sampleCount))})`,

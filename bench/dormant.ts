@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { activateDormant, findDormantSocket } from '../collector/attach';
 import { DORMANT_BUNDLE, startCollector } from '../collector/ingest';
-import { DEFAULT_RATE_HZ } from '../cli/record-config';
+import { TREE_RATE_HZ } from '../cli/record-config';
 import { readFigures, runOk, sleep, target, tempDir } from './proc';
 import { Benchmark, Figure } from './result';
 import { spawn } from 'child_process';
@@ -109,7 +109,7 @@ export const dormant: Benchmark = {
         const inside: number[] = [];
         const roundTrip: number[] = [];
         for (let i = 0; i < cycles; i++) {
-          const collector = await startCollector({ intervalUs: Math.round(1e6 / DEFAULT_RATE_HZ), follow: true, title: 'bench', chunkMs: 200 });
+          const collector = await startCollector({ intervalUs: Math.round(1e6 / TREE_RATE_HZ), follow: true, title: 'bench', chunkMs: 200 });
           const activated = await activateDormant(pid, socket, collector.agentConfig);
           inside.push(activated.activationMs);
           roundTrip.push(activated.totalMs);

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { pprofBindingsDir, startCollector } from '../collector/ingest';
 import { fromDocument } from '../collector/formats';
 import { sampledMs, unsampledCpuMs, type Recording } from '../collector/model';
-import { DEFAULT_RATE_HZ } from '../cli/record-config';
+import { TREE_RATE_HZ } from '../cli/record-config';
 import { AGENT_BUNDLE, readFigures, recordWithWspy, runOk, target, tempDir } from './proc';
 import { Benchmark, Figure } from './result';
 import { interleaved, median, round } from './stats';
@@ -55,7 +55,7 @@ export const forkCost: Benchmark = {
           let reported: Pick<WorkerRun, 'reportedMs' | 'agentFrameMs'> = {};
           if (variant === 'wspy') {
             const rec = path.join(dir, `r${n}.json`);
-            await recordWithWspy(DEFAULT_RATE_HZ, true, [process.execPath, ...args], rec);
+            await recordWithWspy(TREE_RATE_HZ, true, [process.execPath, ...args], rec);
             reported = reportedChildren(fromDocument(JSON.parse(fs.readFileSync(rec, 'utf8')) as object));
             fs.rmSync(rec, { force: true });
           }
@@ -104,16 +104,16 @@ export const forkCost: Benchmark = {
         }
       }
       notes.push(
-        `Sequential forks: targets/fork-worker.ts forks targets/package-child.ts one at a time (${trivialJobs} trivial children, ${packageJobs} that require ${PACKAGES.replace(/,/g, ', ')}), unprofiled, with \`--cpu-prof\` in the children's execArgv (V8's own profiler at its default 1000 Hz, writing a .cpuprofile at exit), and under \`wspy record -s -r ${DEFAULT_RATE_HZ}\`; ${rounds} interleaved rounds after a warm-up, medians. Wall per child is the worker's own time from its first line to the last child's exit, divided by the children. Child CPU is each child's process.cpuUsage() at exit (all its threads: V8's profiler thread too), median over the children of a round, then over rounds. Added = median(variant) - median(unprofiled), in the same run.`,
+        `Sequential forks: targets/fork-worker.ts forks targets/package-child.ts one at a time (${trivialJobs} trivial children, ${packageJobs} that require ${PACKAGES.replace(/,/g, ', ')}), unprofiled, with \`--cpu-prof\` in the children's execArgv (V8's own profiler at its default 1000 Hz, writing a .cpuprofile at exit), and under \`wspy record -s -r ${TREE_RATE_HZ}\`; ${rounds} interleaved rounds after a warm-up, medians. Wall per child is the worker's own time from its first line to the last child's exit, divided by the children. Child CPU is each child's process.cpuUsage() at exit (all its threads: V8's profiler thread too), median over the children of a round, then over rounds. Added = median(variant) - median(unprofiled), in the same run.`,
         `Reported: the wspy recording's samples x interval for each package child (median), the agent's own CPU left out, against the same child's real CPU unprofiled; samples count only the main thread while it runs JavaScript or V8 work, so the reported figure sits below real CPU (Node's bootstrap before the agent runs is never sampled).`,
       );
 
       // b) node -e 0 variants, against a live collector
       const startRounds = ctx.quick ? 6 : 20;
       const collectors = await Promise.all(
-        [DEFAULT_RATE_HZ, 1000].map((hz) => startCollector({ intervalUs: Math.round(1e6 / hz), follow: false, title: 'bench' })),
+        [TREE_RATE_HZ, 1000].map((hz) => startCollector({ intervalUs: Math.round(1e6 / hz), follow: false, title: 'bench' })),
       );
-      const followCollector = await startCollector({ intervalUs: Math.round(1e6 / DEFAULT_RATE_HZ), follow: true, title: 'bench' });
+      const followCollector = await startCollector({ intervalUs: Math.round(1e6 / TREE_RATE_HZ), follow: true, title: 'bench' });
       try {
         const bare = { ...process.env };
         delete bare.NODE_OPTIONS;
@@ -138,9 +138,9 @@ export const forkCost: Benchmark = {
           [
             { name: 'node -e 0', run: node([], bare) },
             { name: 'agent bundle loaded, no WSPY_AGENT', run: node(['-r', AGENT_BUNDLE], bare) },
-            { name: `agent at ${DEFAULT_RATE_HZ} Hz`, run: node(['-r', AGENT_BUNDLE], envWith(collectors[0])) },
-            { name: `agent at ${DEFAULT_RATE_HZ} Hz, compiled from a V8 code cache (vm.Script cachedData; not used by wspy)`, run: node(['-r', target('cached-agent')], cachedEnv) },
-            { name: `agent at ${DEFAULT_RATE_HZ} Hz, follow (-s)`, run: node(['-r', AGENT_BUNDLE], envWith(followCollector)) },
+            { name: `agent at ${TREE_RATE_HZ} Hz`, run: node(['-r', AGENT_BUNDLE], envWith(collectors[0])) },
+            { name: `agent at ${TREE_RATE_HZ} Hz, compiled from a V8 code cache (vm.Script cachedData; not used by wspy)`, run: node(['-r', target('cached-agent')], cachedEnv) },
+            { name: `agent at ${TREE_RATE_HZ} Hz, follow (-s)`, run: node(['-r', AGENT_BUNDLE], envWith(followCollector)) },
             { name: 'agent at 1000 Hz', run: node(['-r', AGENT_BUNDLE], envWith(collectors[1])) },
             { name: 'node --cpu-prof -e 0 (V8 only, reference)', run: node(['--cpu-prof', '--cpu-prof-dir', profDir], bare) },
           ],
@@ -168,7 +168,7 @@ export const forkCost: Benchmark = {
       // c) the boot steps, one by one, in CPU ms
       const stepRuns = ctx.quick ? 2 : 9;
       const spool = path.join(dir, 'steps.jsonl');
-      const stepArgs = (mode: string, packages: string) => [target('boot-steps'), AGENT_BUNDLE, pprofBindingsDir(), String(1e6 / DEFAULT_RATE_HZ), spool, mode, packages];
+      const stepArgs = (mode: string, packages: string) => [target('boot-steps'), AGENT_BUNDLE, pprofBindingsDir(), String(1e6 / TREE_RATE_HZ), spool, mode, packages];
       const steps = async (mode: string, packages: string) => JSON.parse((await runOk(process.execPath, stepArgs(mode, packages))).stdout) as Record<string, number>;
       const stepModes = await interleaved(
         [

@@ -9,7 +9,7 @@ import { UserError } from '../collector/model';
 import { recordLaunch } from './launch';
 import * as log from './log';
 import { checkOutputWritable, writeAndSummarise } from './output';
-import { DEFAULT_RATE_HZ, RecordSettings, resolveFormat } from './record-config';
+import { TREE_RATE_HZ, RecordSettings, resolveFormat } from './record-config';
 
 export const DEMO_DIR = path.resolve(__dirname, '..', '..', 'examples', 'demo');
 
@@ -28,7 +28,7 @@ export function demoCommand(): Command {
       checkOutputWritable(opts.output, format);
       log.info(`recording the demo worker (${jobs} jobs, one forked child each): node examples/demo/worker.js`);
       const settings: RecordSettings = {
-        rateHz: DEFAULT_RATE_HZ,
+        rateHz: TREE_RATE_HZ,
         subprocesses: true,
         idle: false,
         title: 'wspy demo: a worker that forks one child per job',

@@ -6,12 +6,23 @@ import { DEFAULT_FORMAT, extensionFor, formatFromPath, isOutputFormat, knownEndi
 import type { OutputConfig } from './output';
 
 /**
- * Default sampling rate. Higher than py-spy's 100 Hz because wspy's typical target is a child that
- * lives 20 to 100 ms: `npm run bench` measured no overhead above noise at 250 Hz, the same boot cost
- * as at 100 Hz, and 2.5 times the samples per short child (a 50 ms child: 12 instead of 5), which the
- * per-fork figures of the analysis need. README "Choosing the rate" has the numbers.
+ * Default sampling rate when wspy follows children (-s, --queue). Higher than py-spy's 100 Hz
+ * because the typical child there lives 20 to 100 ms: 2.5 times the samples per short child (a 50 ms
+ * child: 12 instead of 5), which the per-fork figures of the analysis need, at the same boot cost.
  */
-export const DEFAULT_RATE_HZ = 250;
+export const TREE_RATE_HZ = 250;
+/**
+ * Default sampling rate for one process. Steady overhead is V8's sampler itself, 35-50 us of CPU per
+ * sample, so 250 Hz costs a CPU-bound process about 1-2 % and 100 Hz under 1 % (`npm run bench --
+ * steady`); a long-lived process gets enough samples at 100 Hz. README "Choosing the rate".
+ */
+export const SINGLE_RATE_HZ = 100;
+/** The rate used when -r is not given. */
+export function defaultRateHz(subprocesses: boolean): number {
+  return subprocesses ? TREE_RATE_HZ : SINGLE_RATE_HZ;
+}
+/** How the default reads in a help screen. */
+export const DEFAULT_RATE_HELP = `default: ${SINGLE_RATE_HZ}, or ${TREE_RATE_HZ} with -s or --queue`;
 export const MAX_RATE_HZ = 1000;
 
 /** What to record: one of three, never several. */
@@ -69,7 +80,9 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
     throw new UserError('--redis and --prefix go with --queue <name>');
   }
   const durationS = raw.duration === undefined ? undefined : positiveNumber(raw.duration, '-d/--duration', 'seconds, such as 10');
-  const rateHz = raw.rate === undefined ? DEFAULT_RATE_HZ : positiveInteger(raw.rate, '-r/--rate', 'samples per second, such as 100');
+  // A queue's workers are recorded with their children (sandboxed processors run in them).
+  const subprocesses = Boolean(raw.subprocesses) || queueName !== undefined;
+  const rateHz = raw.rate === undefined ? defaultRateHz(subprocesses) : positiveInteger(raw.rate, '-r/--rate', 'samples per second, such as 100');
   if (raw.allowRemoteInspector && targetKind(pid, queueName) === 'launch') throw new UserError('--allow-remote-inspector goes with -p <pid> or --queue <name>');
   if (rateHz > MAX_RATE_HZ) throw new UserError(`-r/--rate ${rateHz} is too high: use at most ${MAX_RATE_HZ} samples per second`);
 
@@ -83,8 +96,7 @@ export function parseRecordConfig(raw: RawRecordOptions, command: string[], now 
   const output = raw.output ?? defaultOutput(target, format, now);
   return {
     target,
-    // A queue's workers are recorded with their children (sandboxed processors run in them).
-    subprocesses: Boolean(raw.subprocesses) || target.kind === 'queue',
+    subprocesses,
     durationS,
     output,
     format,

@@ -9,7 +9,7 @@ import { recordLaunch } from './launch';
 import { recordExitCode } from './data-lost';
 import * as log from './log';
 import { checkOutputWritable, writeAndSummarise } from './output';
-import { DEFAULT_RATE_HZ, parseRecordConfig, RawRecordOptions, RecordConfig } from './record-config';
+import { DEFAULT_RATE_HELP, parseRecordConfig, RawRecordOptions, RecordConfig } from './record-config';
 
 export function recordCommand(): Command {
   return new Command('record')
@@ -23,7 +23,7 @@ export function recordCommand(): Command {
     .option('-d, --duration <seconds>', 'stop after this many seconds (default: until the command exits or Ctrl-C)')
     .option('-o, --output <file>', 'where to write the report (default: wspy-<command>-<timestamp>.<ext>)')
     .option('-f, --format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: from the output's extension, else html)`)
-    .option('-r, --rate <hz>', `samples per second per process (default: ${DEFAULT_RATE_HZ})`)
+    .option('-r, --rate <hz>', `samples per second per process (${DEFAULT_RATE_HELP})`)
     .option('-s, --subprocesses', 'also record every descendant process (forks, spawns, cluster workers, ...)')
     .option('--allow-remote-inspector', 'with -p/--queue: also attach to an unprepared process whose inspector would listen on a non-loopback address')
     .option('--idle', 'keep samples taken while the event loop is idle (dropped by default)')

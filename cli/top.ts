@@ -9,7 +9,7 @@ import { describeProcess } from '../collector/proc';
 import { recordAttached } from './attach-mode';
 import { recordLaunch } from './launch';
 import * as log from './log';
-import { DEFAULT_RATE_HZ, parseRecordConfig, RawRecordOptions } from './record-config';
+import { DEFAULT_RATE_HELP, parseRecordConfig, RawRecordOptions } from './record-config';
 import { TopView } from './top-view';
 
 type RawTopOptions = Pick<RawRecordOptions, 'pid' | 'queue' | 'redis' | 'prefix' | 'rate' | 'subprocesses' | 'idle' | 'duration'>;
@@ -24,7 +24,7 @@ export function topCommand(): Command {
     .option('--queue <name>', 'watch the worker processes of this BullMQ/Bull queue, and their children')
     .option('--redis <url>', 'with --queue: the Redis the queue lives in (default: $REDIS_URL or redis://127.0.0.1:6379)')
     .option('--prefix <prefix>', 'with --queue: the queue prefix (default: bull)')
-    .option('-r, --rate <hz>', `samples per second per process (default: ${DEFAULT_RATE_HZ})`)
+    .option('-r, --rate <hz>', `samples per second per process (${DEFAULT_RATE_HELP})`)
     .option('-d, --duration <seconds>', 'stop after this many seconds (default: until q, Ctrl-C, or the target exits)')
     .option('--idle', 'count samples taken while the event loop is idle')
     .passThroughOptions()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRecordConfig, DEFAULT_RATE_HZ } from '../../cli/record-config';
+import { parseRecordConfig, SINGLE_RATE_HZ, TREE_RATE_HZ } from '../../cli/record-config';
 import { UserError } from '../../collector/model';
 import { terminalSafe, terminalSafeJson } from '../../cli/terminal-text';
 
@@ -11,9 +11,17 @@ test('launch mode: defaults follow py-spy', () => {
   assert.deepEqual(c.target, { kind: 'launch', command: ['node', 'worker.js'] });
   assert.equal(c.format, 'html');
   assert.equal(c.output, 'wspy-worker-20261123-201500.html');
-  assert.equal(c.rateHz, DEFAULT_RATE_HZ);
+  assert.equal(c.rateHz, SINGLE_RATE_HZ);
   assert.equal(c.subprocesses, false);
   assert.equal(c.idle, false);
+});
+
+test('the default rate is 100 Hz for one process and 250 Hz with its children; -r wins', () => {
+  assert.equal(parseRecordConfig({ pid: '42' }, [], now).rateHz, SINGLE_RATE_HZ);
+  assert.equal(parseRecordConfig({ pid: '42', subprocesses: true }, [], now).rateHz, TREE_RATE_HZ);
+  assert.equal(parseRecordConfig({ subprocesses: true }, ['node', 'w.js'], now).rateHz, TREE_RATE_HZ);
+  assert.equal(parseRecordConfig({ queue: 'emails' }, [], now).rateHz, TREE_RATE_HZ);
+  assert.equal(parseRecordConfig({ subprocesses: true, rate: '100' }, ['node', 'w.js'], now).rateHz, 100);
 });
 
 test('format comes from -f, else from the output name', () => {
