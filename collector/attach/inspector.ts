@@ -10,11 +10,11 @@ export const DEFAULT_INSPECTOR_PORT = 9229;
 /**
  * How long a target's inspector typically listens while wspy attaches (SIGUSR1 until /proc shows
  * the port closed), in ms: the median "inspector window" measured by bench/attach.ts
- * (`npm run bench -- attach`), run of 2026-12-02 in bench/results/results.md (median 76, p90 80 ms,
+ * (`npm run bench -- attach`), run of 2026-12-02 05:19 UTC in bench/results/results.md (median 72, p90 77 ms,
  * idle target, Node 20). wspy prints it before it signals; docs/ATTACH.md quotes the same run.
  * Rerun the bench and update this figure when the inspector path changes.
  */
-export const INSPECTOR_WINDOW_MS = 76;
+export const INSPECTOR_WINDOW_MS = 72;
 
 /** True for a host that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
