@@ -6,10 +6,10 @@
 // (collector/attach/stack.ts). Frames are placed through source maps, as recordings are.
 
 import { Command } from 'commander';
-import { descendants, dumpProcess, isPrepared, MIN_DESCENDANT_AGE_MS, TargetGone } from '../collector/attach';
+import { descendants, dumpProcess, isPrepared, isYoung, MIN_DESCENDANT_AGE_MS, TargetGone } from '../collector/attach';
 import { placeFramesThroughMaps } from '../collector/ingest';
 import { commandLabel, displayFile, functionName, UserError } from '../collector/model';
-import { isAlive, readCmdline, readProcStats, readStatus } from '../collector/proc';
+import { isAlive, readCmdline, readStatus } from '../collector/proc';
 import { findQueueWorkers } from '../collector/queues';
 import type { StackDump, StackFrame } from '../agent/stack-dump';
 import * as log from './log';
@@ -123,11 +123,6 @@ function withProcess(dump: StackDump): ProcessDump {
   // Only these fields, whichever way the stack was taken: --json has one shape.
   const frames = dump.frames.map((f) => ({ name: f.name, file: f.file, line: f.line, column: f.column }));
   return { pid: dump.pid, ppid: readStatus(dump.pid)?.ppid ?? 0, command: commandLabel(argv, process.cwd()), frames, ...(dump.error ? { error: dump.error } : {}) };
-}
-
-function isYoung(pid: number): boolean {
-  const stats = readProcStats(pid);
-  return stats === undefined || Date.now() - stats.startTime < MIN_DESCENDANT_AGE_MS;
 }
 
 /** py-spy dump's layout: a header per process, then its frames innermost first. Everything from the processes is escaped. */

@@ -2,7 +2,7 @@
 // the agent injected (docs/ATTACH.md); and attaching to a whole tree of processes.
 export { attach } from './attach';
 export type { AttachOptions, AttachResult } from './attach';
-export { attachWithDescendants, descendants, MIN_DESCENDANT_AGE_MS } from './descendants';
+export { attachWithDescendants, descendants, isYoung, MIN_DESCENDANT_AGE_MS } from './descendants';
 export type { TreeAttachOptions, TreeAttachOutcome } from './descendants';
 export { TargetGone } from './errors';
 export { configuredInspectorAddress, DEFAULT_INSPECTOR_PORT, INSPECTOR_WINDOW_MS, isLoopbackHost } from './inspector';
