@@ -8,6 +8,7 @@
 // application loads it. Nothing here may throw into the host program or keep it alive.
 import * as fs from 'fs';
 import { agentConfigFromEnv, putAgentInOwnEnv, removeAgentFromOwnEnv, restoreAgentVariables, type AgentVariables } from './environment';
+import { LISTENER_THREAD } from './dormant-dir';
 import { ChildFollower } from './follow';
 import { cpuNowUs, MessageCounter } from './jobs';
 import { encodeChunk } from './encode';
@@ -219,7 +220,7 @@ class Agent {
   private reportThread(worker: import('worker_threads').Worker): void {
     const thread = worker.threadId;
     // The dormant agent's listener thread (agent/dormant-dir.ts LISTENER_THREAD) is wspy's, not the program's.
-    if (thread === (globalThis as Record<symbol, unknown>)[Symbol.for('wspy.agent.listenerThread')]) return;
+    if (thread === (globalThis as Record<symbol, unknown>)[LISTENER_THREAD]) return;
     this.send({ t: 'thread', pid: this.pid, thread, time: Date.now() });
     worker.once('exit', (code: number) =>
       guard(() => !this.finished && this.send({ t: 'exit', pid: this.pid, of: this.pid, thread, code, signal: null, time: Date.now() })),

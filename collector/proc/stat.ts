@@ -14,16 +14,20 @@ export interface ProcStats {
 // USER_HZ, the unit of /proc's tick counts: 100 on every Linux architecture Node runs on.
 const TICKS_PER_SECOND = 100;
 
+let bootTime: number | undefined;
+
 /**
- * When a process started, in ms since the epoch, from its start in ticks since boot. The boot time
- * is taken from /proc/uptime (10 ms steps) against the clock now, not from /proc/stat's btime, which
- * is in whole seconds: with btime a 300 ms old process could read 1.2 s old, and a child too young to
- * be signalled safely was signalled (attach-stress under load, Node 18 and 20).
+ * The machine's boot time in ms since the epoch, from /proc/uptime (10 ms steps) against the clock,
+ * read once. Not /proc/stat's btime, which is in whole seconds: with btime a 300 ms old process could
+ * read 1.2 s old, and a child too young to be signalled safely was signalled (attach-stress under
+ * load, Node 18 and 20).
  */
-function startTimeOf(startTicks: number): number {
-  const uptimeMs = Number(readOrUndefined('/proc/uptime')?.split(' ')[0] ?? NaN) * 1000;
-  if (!Number.isFinite(uptimeMs)) return Date.now();
-  return Date.now() - uptimeMs + (startTicks * 1000) / TICKS_PER_SECOND;
+function machineBootTime(): number {
+  if (bootTime === undefined) {
+    const uptimeMs = Number(readOrUndefined('/proc/uptime')?.split(' ')[0] ?? NaN) * 1000;
+    bootTime = Number.isFinite(uptimeMs) ? Date.now() - uptimeMs : 0;
+  }
+  return bootTime;
 }
 
 export function readProcStats(pid: number): ProcStats | undefined {
@@ -38,7 +42,7 @@ export function readProcStats(pid: number): ProcStats | undefined {
   const startTicks = Number(fields[19]);
   const rss = /^VmRSS:\s+(\d+)\s*kB/m.exec(status);
   return {
-    startTime: startTimeOf(startTicks),
+    startTime: machineBootTime() + (startTicks * 1000) / TICKS_PER_SECOND,
     cpuSeconds: (utime + stime) / TICKS_PER_SECOND,
     rssBytes: rss ? Number(rss[1]) * 1024 : 0,
   };
