@@ -2,8 +2,9 @@
 // in CPU ms (process.cpuUsage(): the whole process, so V8's profiler thread is included): compiling
 // the agent bundle (loaded without WSPY_AGENT, so it only defines itself), loading the native
 // binding, one synchronous spool append (hello), the Module._load watch (follow.ts), starting V8's
-// profiler (last, as the agent does), then the child's own work, requiring `packages`, and the exit
-// path: stopping the profiler, encoding the chunk, the last append. Prints JSON: `<step>Ms` is CPU,
+// profiler (last, as the agent does, finding its thread), then the child's own work, requiring
+// `packages`, and the exit path: reading the profiler thread's CPU, stopping the profiler, encoding
+// the chunk, the last append. Prints JSON: `<step>Ms` is CPU,
 // `<step>WallMs` the same step's wall time (a step that waits, such as V8 starting its sampling
 // thread, shows there).
 // mode: "agent" (all of it), "late-start" (the profiler starts after the packages have loaded, as a
@@ -18,6 +19,7 @@ import { encodeChunk } from '../../agent/encode';
 import { ChildFollower } from '../../agent/follow';
 import type { AgentConfig } from '../../agent/protocol';
 import { Spool } from '../../agent/spool';
+import { newProfilerThread, threadCpuUs, threadIds } from '../../agent/profiler-thread';
 import { profilerOptions, type ProfileNode } from '../../agent/sampler';
 
 const [bundle, bindings, intervalUs, spoolFile, mode, packages = ''] = process.argv.slice(2);
@@ -66,7 +68,10 @@ Module._load = function countedLoad(this: unknown, ...args: unknown[]) {
   }
 };
 lap('loadWatchMs');
+// As the agent's sampler does: list the threads around the start to find V8's profiler thread.
+const before = mode === 'agent' ? threadIds() : undefined;
 if (mode === 'agent') profiler.start();
+const profilerThread = newProfilerThread(before);
 lap('profilerStartMs');
 for (const name of packages.split(',').filter(Boolean)) require(name);
 lap('packagesLoadMs');
@@ -74,6 +79,9 @@ if (mode === 'late-start') {
   profiler.start();
   lap('lateProfilerStartMs');
 }
+// The agent's exit reading of the profiler thread's CPU (the collector keeps it out of the samples).
+const profilerThreadUs = profilerThread === undefined ? undefined : threadCpuUs(profilerThread);
+lap('profilerThreadReadMs');
 let root: ProfileNode | undefined;
 if (mode === 'agent' || mode === 'late-start') {
   root = profiler.stop(false).topDownRoot as ProfileNode;
@@ -85,4 +93,4 @@ lap('encodeMs');
 if (chunk) spool.append(chunk);
 spool.append({ t: 'exit', pid: process.pid, of: process.pid, code: 0, signal: null, time: Date.now() });
 lap('exitAppendMs');
-console.log(JSON.stringify({ ...steps, requires, timedTopLevel: timings.length }));
+console.log(JSON.stringify({ ...steps, requires, timedTopLevel: timings.length, ...(profilerThreadUs !== undefined ? { profilerThreadUs } : {}) }));
