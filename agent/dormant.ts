@@ -15,6 +15,7 @@ import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS, LISTENER
 import type { ListenerData, ListenerMessage } from './listener-thread';
 import type { ActivateReply, AgentConfig } from './protocol';
 import { NOT_JSON, readRequestLine } from './request-line';
+import { workerThreadId } from './thread';
 
 const DORMANT = Symbol.for('wspy.agent.dormant');
 const RUNNING = Symbol.for('wspy.agent.running');
@@ -22,7 +23,8 @@ type Global = { [DORMANT]?: boolean; [RUNNING]?: unknown; [LISTENER_THREAD]?: nu
 
 function arm(): void {
   const g = globalThis as Global;
-  if (g[DORMANT] || isWorkerThread()) return;
+  // --require also runs in worker threads, which share the pid: only the main thread listens.
+  if (g[DORMANT] || workerThreadId() !== undefined) return;
   g[DORMANT] = true;
   // Read now: the directory must be the one wspy computes from /proc/<pid>/environ, which is the
   // environment at exec, whatever the program does to process.env later.
@@ -192,13 +194,6 @@ function ownConfig(given: unknown): AgentConfig | undefined {
 function bindingsDir(path: typeof import('path'), here: string): string {
   const pkg = path.dirname(require.resolve('@datadog/pprof/package.json', { paths: [here] }));
   return path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
-}
-
-/** --require also runs in worker threads, which share the pid; the module list tells the main thread apart for free (boot.ts). */
-function isWorkerThread(): boolean {
-  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
-  if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return false;
-  return !(require('worker_threads') as typeof import('worker_threads')).isMainThread;
 }
 
 function guard(fn: () => unknown): void {
