@@ -12,7 +12,7 @@ import { LISTENER_THREAD } from './dormant-dir';
 import { ChildFollower } from './follow';
 import { cpuNowUs, MessageCounter } from './jobs';
 import { encodeChunk } from './encode';
-import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, ExitMessage, HelloMessage, ReportsLoss } from './protocol';
+import type { AgentConfig, AgentMessage, ByeMessage, ChunkMessage, CpuReadings, ExitMessage, HelloMessage, ReportsLoss } from './protocol';
 import { recordingDirOf } from './recording-dir';
 import { loadSampler, type LoadedSampler, type Sampler } from './sampler';
 import { Spool } from './spool';
@@ -200,9 +200,9 @@ class Agent {
   private sendChunk(restart: boolean): void {
     const sampler = this.sampler;
     if (!sampler) return;
+    const readings = this.cpuReadings();
     if (!restart) this.sampler = undefined;
     const end = Date.now();
-    const readings = this.cpuReadings();
     const chunk = encodeChunk(sampler.collect(restart), { pid: this.pid, seq: this.seq, start: this.windowStart, end });
     this.windowStart = end;
     if (!chunk) return;
@@ -285,16 +285,19 @@ class Agent {
   }
 
   /**
-   * agentCpuMs for the exit or bye; the main thread's only, since process.cpuUsage() counts every
-   * thread of the process and a worker's agent cannot tell its own share.
+   * The main thread's CPU readings (µs): now, when the profiler started, and what V8's profiler
+   * thread used; with the IPC messages received so far. None from a worker thread:
+   * process.cpuUsage() counts every thread.
    */
-  /**
-   * The main thread's CPU readings (µs): now, and when the profiler started; with the IPC messages
-   * received so far. None from a worker thread: process.cpuUsage() counts every thread.
-   */
-  private cpuReadings(): { cpuUs?: number; sampleCpuUs?: number; messages?: number } {
+  private cpuReadings(): CpuReadings {
     if (this.thread !== undefined) return {};
-    return { cpuUs: cpuNowUs(), ...(this.sampleCpuUs !== undefined ? { sampleCpuUs: this.sampleCpuUs } : {}), messages: this.messages.count };
+    const profilerCpuUs = this.sampler?.profilerCpuUs();
+    return {
+      cpuUs: cpuNowUs(),
+      ...(this.sampleCpuUs !== undefined ? { sampleCpuUs: this.sampleCpuUs } : {}),
+      ...(profilerCpuUs !== undefined ? { profilerCpuUs: Math.round(profilerCpuUs) } : {}),
+      messages: this.messages.count,
+    };
   }
 
   /** `lost` for a chunk, exit or bye, once some spool write failed. */
@@ -303,6 +306,7 @@ class Agent {
     return lost ? { lost } : {};
   }
 
+  /** agentCpuMs for the exit or bye; the main thread's only, since process.cpuUsage() counts every thread. */
   private agentCpu(): { agentCpuMs?: number } {
     return this.thread === undefined ? { agentCpuMs: Math.round(this.unsampledCpuUs) / 1000 } : {};
   }

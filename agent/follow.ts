@@ -12,6 +12,7 @@
 // loads, so that it can notice BullMQ and Bull workers; for that the watch stays in place for the agent's whole life (one
 // type check per bare `require`), and without `follow` it is all the follower does.
 import type { ChildProcess } from 'child_process';
+import { cjsModuleClass } from './cjs-module';
 import { addAgentToEnvPairs } from './environment';
 import type { AgentConfig, ExitMessage, QueueMessage, SpawnMessage } from './protocol';
 import { QueueWatch } from './queues';
@@ -57,7 +58,7 @@ export class ChildFollower {
    */
   watchLoads(): void {
     if (this.originalLoad || !this.active) return;
-    const Module = require('module') as { _load: LoadFn };
+    const Module = cjsModuleClass();
     const original = Module._load;
     const follower = this;
     this.loadWatch = this.config.follow && !this.originalSpawn;
@@ -149,7 +150,7 @@ export class ChildFollower {
   private unwatchLoads(): void {
     this.loadWatch = false;
     if (!this.originalLoad) return;
-    const Module = require('module') as { _load: LoadFn };
+    const Module = cjsModuleClass();
     if (Module._load === this.wrappedLoad) Module._load = this.originalLoad;
     this.originalLoad = undefined;
   }

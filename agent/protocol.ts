@@ -69,10 +69,13 @@ export interface HelloMessage extends FromThread {
  * The main thread's CPU readings, on chunks and on its exit: the process's CPU time (µs, user +
  * system) now and when the profiler started (CPU between the two is what the samples stand for),
  * and the IPC messages (`process.on('message')` deliveries: jobs, for most pools) received so far.
+ * `profilerCpuUs`: the part of that CPU which V8's profiler thread used since sampling started
+ * (Linux), the profiler's own cost: the collector keeps it with the agent's, out of the samples'.
  */
 export interface CpuReadings {
   cpuUs?: number;
   sampleCpuUs?: number;
+  profilerCpuUs?: number;
   messages?: number;
 }
 

@@ -8,6 +8,7 @@
 // with autorun, or by the application). Bull: `Queue.prototype.process` makes a queue a worker. The
 // module is recognised by its shape rather than its name, so aliases (`bullmq6`) and copies nested
 // in other packages are seen too.
+import { cjsModuleClass } from './cjs-module';
 import type { QueueMessage } from './protocol';
 
 type Report = (message: QueueMessage) => void;
@@ -51,7 +52,7 @@ export class QueueWatch {
   /** Attach mode: the application may have loaded its queue library already. */
   inspectLoaded(): void {
     try {
-      const cache = (require('module') as { _cache?: Record<string, { exports?: unknown } | undefined> })._cache ?? {};
+      const cache = cjsModuleClass()._cache ?? {};
       for (const file of Object.keys(cache)) this.inspect(cache[file]?.exports);
     } catch {
       // nothing to see

@@ -3,6 +3,7 @@
 // itself and reads V8's call tree straight from it.
 import * as fs from 'fs';
 import * as path from 'path';
+import { newProfilerThread, threadCpuUs, threadIds } from './profiler-thread';
 
 /** One node of V8's top-down call tree, as the binding returns it. */
 export interface ProfileNode {
@@ -17,6 +18,8 @@ export interface ProfileNode {
 export interface Sampler {
   /** The tree sampled since the last call; restart=true samples on, false stops for good. */
   collect(restart: boolean): ProfileNode;
+  /** CPU (µs) of V8's profiler thread since sampling started; undefined where it cannot be read. */
+  profilerCpuUs(): number | undefined;
 }
 
 interface NativeTimeProfiler {
@@ -70,15 +73,35 @@ export function loadSampler(bindingsDir: string, intervalUs: number, isMainThrea
   const profiler = new binding.TimeProfiler(profilerOptions(intervalUs, isMainThread));
   return {
     start(): Sampler {
-      profiler.start();
-      return samplerOf(profiler);
+      return samplerOf(profiler, isMainThread);
     },
   };
 }
 
-function samplerOf(profiler: NativeTimeProfiler): Sampler {
+/**
+ * Starts the profiler and finds the thread V8 starts for it. Only the main thread looks: its CPU
+ * readings are the only ones the collector uses (process.cpuUsage() counts every thread).
+ */
+function startWatched(profiler: NativeTimeProfiler, watch: boolean): string | undefined {
+  const before = watch ? threadIds() : undefined;
+  profiler.start();
+  return watch ? newProfilerThread(before) : undefined;
+}
+
+function samplerOf(profiler: NativeTimeProfiler, watchThread: boolean): Sampler {
   let running = true;
+  let thread = startWatched(profiler, watchThread);
+  const watched = thread !== undefined;
+  /** CPU of profiler threads that have ended (a full restart starts a new one), and the current one's last reading. */
+  let endedUs = 0;
+  let lastUs = 0;
+  const readThread = (): number => {
+    const now = thread === undefined ? undefined : threadCpuUs(thread);
+    if (now !== undefined) lastUs = now;
+    return lastUs;
+  };
   return {
+    profilerCpuUs: () => (watched ? endedUs + readThread() : undefined),
     collect(restart: boolean): ProfileNode {
       if (!running) throw new Error('sampler already stopped');
       const { topDownRoot } = profiler.stop(restart);
@@ -87,8 +110,10 @@ function samplerOf(profiler: NativeTimeProfiler): Sampler {
         // on. The binding detects it at every stop (it always records two non-tick samples to
         // check); a full stop and start resets it, as @datadog/pprof does.
         if ((profiler.v8ProfilerStuckEventLoopDetected?.() ?? 0) > 0) {
+          endedUs += readThread();
+          lastUs = 0;
           profiler.stop(false);
-          profiler.start();
+          thread = startWatched(profiler, watched);
         }
       } else {
         running = false;

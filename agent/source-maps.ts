@@ -9,7 +9,6 @@
 // Only scripts that are not .js/.cjs/.mjs are looked up (generated JavaScript on disk is mapped by
 // the collector, docs in collector/ingest), once per script, so plain JavaScript pays a regex test
 // per distinct frame of a chunk and nothing else. Nothing here may throw into the program.
-import * as nodeModule from 'module';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import type { WireFrame } from './protocol';
@@ -73,7 +72,9 @@ export function placeFrame(frame: WireFrame): WireFrame {
 }
 
 function inMemoryMap(script: string): NodeSourceMap | undefined {
-  const m = nodeModule as unknown as SourceMapModule;
+  // Required here, not at the top: the public 'module' loads Node's ESM loader and SourceMap class
+  // (~0.4 ms), which every forked child would pay at boot though few ever map a frame.
+  const m = require('module') as SourceMapModule;
   const cached = m.findSourceMap?.(script);
   if (cached) return cached;
   return m.SourceMap ? tsNodeMap(script, m.SourceMap) : undefined;

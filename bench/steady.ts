@@ -26,7 +26,7 @@ export const steady: Benchmark = {
       // this machine's speed drifts in phases that last several seconds (the same work took 1.7 s or
       // 2.8 s, CPU time alike), so each variant is compared with the unprofiled run of its own round.
       const workRounds = await calibrate(dir, ctx.quick ? 500 : 1000);
-      const rounds = ctx.quick ? 2 : 12;
+      const rounds = ctx.quick ? 2 : 16;
       let n = 0;
       const work = (out: string) => [target('cpu-work'), String(workRounds), out];
       const next = () => path.join(dir, `o${n++}.txt`);
@@ -66,8 +66,9 @@ export const steady: Benchmark = {
       const inProcessRates = [SINGLE_RATE_HZ, ...STEADY_RATES.filter((hz) => hz !== SINGLE_RATE_HZ)];
       const segmentRounds = Math.max(2, Math.round(workRounds / 20)); // ~50 ms segments
       const segments = ctx.quick ? 10 : 60;
+      const settleRounds = Math.ceil(segmentRounds / 2);
       const sc = JSON.parse(
-        (await runOk(process.execPath, [target('sample-cost'), pprofBindingsDir(), inProcessRates.join(','), String(segments), String(segmentRounds), String(DEFAULT_CHUNK_MS)])).stdout,
+        (await runOk(process.execPath, [target('sample-cost'), pprofBindingsDir(), inProcessRates.join(','), String(segments), String(segmentRounds), String(DEFAULT_CHUNK_MS), String(settleRounds)])).stdout,
       ) as { wall: Record<string, number[]>; cpu: Record<string, number[]>; restartMs: number[]; encodeMs: number[] };
       const paired = (xs: number[], base: number[]) => median(xs.map((x, i) => (x / base[i] - 1) * 100));
       const byRate = [...inProcessRates].sort((a, b) => a - b);
@@ -95,9 +96,9 @@ export const steady: Benchmark = {
       return {
         figures,
         notes: [
-          `A fixed amount of JSON, regex and array work (${workRounds} rounds, about ${ctx.quick ? 0.5 : 1} s unprofiled), ${rounds} interleaved rounds (every variant once per round, order rotated); time measured inside the process around the work, so start-up and report writing are excluded. Overhead = the median over rounds of variant / unprofiled of the same round - 1, because this machine's speed drifts in phases of several seconds, for wall time (the throughput the brief asks for) and for the process's CPU time (every thread, so it includes V8's sampling thread; steadier than wall time when other work shares the 2 cores). Met means both are within the target.`,
+          `A fixed amount of JSON, regex and array work (${workRounds} rounds, about ${ctx.quick ? 0.5 : 1} s unprofiled), ${rounds} interleaved rounds (every variant once per round, order rotated); time measured inside the process around the work, after 20 untimed warm-up rounds (cpu-work.ts), so start-up, the JIT's first compiles under the profiler and report writing are excluded (fork-cost measures start-up). Overhead = the median over rounds of variant / unprofiled of the same round - 1, because this machine's speed drifts in phases of several seconds, for wall time (the throughput the brief asks for) and for the process's CPU time (every thread, so it includes V8's sampling thread; steadier than wall time when other work shares the 2 cores). Met means both are within the target.`,
           `node --cpu-prof samples every 1000 us by default (V8's own profiler writing a .cpuprofile at exit, no JS agent).`,
-          `cpu-work.ts is one synchronous loop: no timer runs during it, so the whole-process figures are V8's sampling alone (no chunk, no ws). In one process (bench/targets/sample-cost.ts): ${segments} rounds of ~50 ms segments of the same work, unprofiled and at each rate in rotated order, the profiler created and started outside the timed segment with the agent's options; overhead = median over rounds of (segment / the round's unprofiled segment - 1). CPU is the process's (V8's sampling thread included); the CPU per additional sample is the slope between the lowest and the highest rate. The chunk figure: the same work for ${DEFAULT_CHUNK_MS} ms (the agent's chunkMs), then stop(true) and encodeChunk, median of 6.`,
+          `cpu-work.ts is one synchronous loop: no timer runs during it, so the whole-process figures are V8's sampling alone (no chunk, no ws). In one process (bench/targets/sample-cost.ts): ${segments} rounds of ~50 ms segments of the same work, unprofiled and at each rate in rotated order, the profiler created and started outside the timed segment with the agent's options, then ${settleRounds} untimed round(s) of the work before every segment (profiled or not) so that the profiler thread's digest of its start is not counted per sample; overhead = median over rounds of (segment / the round's unprofiled segment - 1). CPU is the process's (V8's sampling thread included); the CPU per additional sample is the slope between the lowest and the highest rate. The chunk figure: the same work for ${DEFAULT_CHUNK_MS} ms (the agent's chunkMs), then stop(true) and encodeChunk, median of 6.`,
         ],
       };
     } finally {

@@ -6,7 +6,9 @@
 // path: stopping the profiler, encoding the chunk, the last append. Prints JSON: `<step>Ms` is CPU,
 // `<step>WallMs` the same step's wall time (a step that waits, such as V8 starting its sampling
 // thread, shows there).
-// mode: "agent" (all of it), "no-profiler" (the profiler is never started), "timed-watch" (no
+// mode: "agent" (all of it), "late-start" (the profiler starts after the packages have loaded, as a
+// start deferred past module loading, or a second profiler at another rate, would: its heap walk
+// then covers every package), "no-profiler" (the profiler is never started), "timed-watch" (no
 // profiler; every require timed with process.cpuUsage() and performance.now(), as exact start-up
 // timings instead of samples would be) or "bare" (neither the profiler nor the watch): the packages' load time under each mode tells what the profiler and the
 // watch add to module loading.
@@ -68,8 +70,12 @@ if (mode === 'agent') profiler.start();
 lap('profilerStartMs');
 for (const name of packages.split(',').filter(Boolean)) require(name);
 lap('packagesLoadMs');
+if (mode === 'late-start') {
+  profiler.start();
+  lap('lateProfilerStartMs');
+}
 let root: ProfileNode | undefined;
-if (mode === 'agent') {
+if (mode === 'agent' || mode === 'late-start') {
   root = profiler.stop(false).topDownRoot as ProfileNode;
   profiler.dispose();
 }

@@ -5,7 +5,10 @@
 // profiled segment is compared with the unprofiled segment of its own round. Then, at the agent's
 // default chunk length, what one chunk costs a long-lived process: stop(true) (V8 builds the tree
 // and samples on) and the encode. Prints JSON.
-// Usage: node sample-cost.js <bindings dir> <rates, comma-separated> <rounds> <work rounds per segment> <chunk ms>
+// Every segment is preceded by `settle` untimed rounds of the same work, after the profiler's start
+// for profiled segments, so that the profiler thread's digest of the start (the code events of the
+// heap walk) is not counted as a cost per sample.
+// Usage: node sample-cost.js <bindings dir> <rates, comma-separated> <rounds> <work rounds per segment> <chunk ms> <settle rounds>
 import * as path from 'path';
 import { encodeChunk } from '../../agent/encode';
 import { profilerOptions, type ProfileNode } from '../../agent/sampler';
@@ -17,7 +20,7 @@ interface NativeProfiler {
   dispose(): void;
 }
 
-const [bindings, ratesArg, roundsArg, segmentArg, chunkArg] = process.argv.slice(2);
+const [bindings, ratesArg, roundsArg, segmentArg, chunkArg, settleArg] = process.argv.slice(2);
 const binding = require(path.join(bindings, `dd_pprof.node.abi${process.versions.modules}.node`)) as {
   TimeProfiler: new (o: Record<string, unknown>) => NativeProfiler;
 };
@@ -25,6 +28,7 @@ const rates = ratesArg.split(',').map(Number);
 const rounds = Number(roundsArg);
 const segment = Number(segmentArg);
 const chunkMs = Number(chunkArg);
+const settle = Number(settleArg);
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -45,6 +49,7 @@ for (let round = 0; round < rounds; round++) {
     const v = variants[(round + k) % variants.length];
     const profiler = v === 'off' ? undefined : new binding.TimeProfiler(profilerOptions(Math.round(1e6 / v)));
     profiler?.start();
+    for (let r = 0; r < settle; r++) sink += oneRound(r);
     const t0 = performance.now();
     const c0 = cpuMs();
     for (let r = 0; r < segment; r++) sink += oneRound(r);

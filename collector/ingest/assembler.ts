@@ -145,6 +145,10 @@ export class RecordingAssembler {
       c.lastUs = Math.max(c.lastUs ?? 0, m.cpuUs);
     }
     if (isTime(m.sampleCpuUs)) this.readings(p).startUs = m.sampleCpuUs;
+    if (isTime(m.profilerCpuUs)) {
+      const c = this.readings(p);
+      c.profilerUs = Math.max(c.profilerUs ?? 0, m.profilerCpuUs);
+    }
     this.agentCpu(p, m);
     if (isInteger(m.messages) && m.messages >= 0) p.messages = Math.max(p.messages ?? 0, m.messages);
   }
@@ -317,6 +321,8 @@ interface CpuReadings {
   bootUs?: number;
   startUs?: number;
   lastUs?: number;
+  /** V8's profiler thread, within lastUs - startUs. */
+  profilerUs?: number;
   agentMs?: number;
   nonIdle: number;
 }
@@ -326,15 +332,19 @@ interface CpuReadings {
  * sampler ticks on wall time while the thread could run, so on a machine busier than its cores the
  * samples overstate CPU; weighting each non-idle sample by (CPU since sampling started / non-idle
  * samples) makes every figure CPU ms. Idle time kept (--idle) is wall time by nature: not reweighted.
+ * What V8's profiler thread used in that time is profiling's cost, not the program's: it is taken
+ * out of the samples' CPU and kept with the agent's own.
  */
 function applyCpu(p: ProcessRecord, c: CpuReadings, idleKept: boolean): void {
-  if (c.startUs === undefined) return;
-  const sampledUs = c.lastUs !== undefined ? Math.max(0, c.lastUs - c.startUs) : undefined;
-  if (sampledUs === undefined) return;
+  if (c.startUs === undefined || c.lastUs === undefined) return;
+  const windowUs = Math.max(0, c.lastUs - c.startUs);
+  const profilerUs = Math.min(c.profilerUs ?? 0, windowUs);
+  const sampledUs = windowUs - profilerUs;
+  const agentMs = c.agentMs === undefined && c.profilerUs === undefined ? undefined : (c.agentMs ?? 0) + profilerUs / 1000;
   p.cpu = {
     ...(c.bootUs !== undefined && c.bootUs <= c.startUs ? { beforeAgentMs: c.bootUs / 1000 } : {}),
     sampledMs: sampledUs / 1000,
-    ...(c.agentMs !== undefined ? { agentMs: c.agentMs } : {}),
+    ...(agentMs !== undefined ? { agentMs } : {}),
   };
   if (!idleKept && c.nonIdle > 0 && sampledUs > 0) p.intervalUs = sampledUs / c.nonIdle;
 }

@@ -87,8 +87,8 @@ export interface ProcessCpu {
   /** CPU ms from the start of sampling to the last report: what the samples stand for. */
   sampledMs: number;
   /**
-   * CPU ms the agent spent where the profiler could not see it (its boot, its last stop and encode):
-   * what profiling added on top, kept out of every figure of the program.
+   * CPU ms that profiling itself used where no sample shows it: the agent's boot, its last stop and
+   * encode, and V8's profiler thread (Linux); kept out of every figure of the program.
    */
   agentMs?: number;
 }

@@ -51,6 +51,10 @@ describe('agent, one process', () => {
     assert.equal(exit?.code, 3);
     // The agent's own boot and exit flush, which no sample can show, are reported in CPU ms.
     assert.ok(typeof exit?.agentCpuMs === 'number' && exit.agentCpuMs > 0, `agentCpuMs ${exit?.agentCpuMs}`);
+    // V8's profiler thread is found and read (Linux): its CPU lies within what the process used
+    // since sampling started, and the collector keeps it out of the samples' weight.
+    const { cpuUs = 0, sampleCpuUs = 0, profilerCpuUs } = exit ?? {};
+    assert.ok(typeof profilerCpuUs === 'number' && profilerCpuUs > 0 && profilerCpuUs <= cpuUs - sampleCpuUs, `profilerCpuUs ${profilerCpuUs} of ${cpuUs - sampleCpuUs}`);
     // Nothing samples after the exit flush.
     assert.equal(ms[ms.length - 1].t, 'exit');
   });

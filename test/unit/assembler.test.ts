@@ -119,6 +119,25 @@ test("the agent's own CPU (agentCpuMs) is kept apart, and the samples stand for 
   assert.equal(byPid(22).cpu, undefined);
 });
 
+test("V8's profiler thread's CPU (profilerCpuUs) is taken out of what the samples stand for and kept with the agent's", () => {
+  const a = new RecordingAssembler({ startTime: 0, intervalUs: 1000 });
+  a.ingest(hello(30, 1));
+  // 20 ms of CPU since the profiler started, 4 of them on its own thread: the 5 samples stand for 16.
+  a.ingest({ ...chunk(30, 0, 2000), cpuUs: 68_000, sampleCpuUs: 48_000, profilerCpuUs: 3_000 });
+  a.ingest({ t: 'exit', pid: 30, of: 30, code: 0, signal: null, time: 2100, cpuUs: 68_000, sampleCpuUs: 48_000, profilerCpuUs: 4_000, agentCpuMs: 9 });
+  // Without the agent's own figure, the profiler thread's CPU alone is the agent's; a forged one never exceeds the window.
+  a.ingest(hello(31, 1));
+  a.ingest({ ...chunk(31, 0, 2000), cpuUs: 20_000, sampleCpuUs: 10_000, profilerCpuUs: 2_000 });
+  a.ingest(hello(32, 1));
+  a.ingest({ ...chunk(32, 0, 2000), cpuUs: 20_000, sampleCpuUs: 10_000, profilerCpuUs: 1e9 });
+  const r = a.finish(3000);
+  const byPid = (pid: number) => r.processes.find((x) => x.pid === pid)!;
+  assert.deepEqual(byPid(30).cpu, { sampledMs: 16, agentMs: 13 });
+  assert.equal(byPid(30).intervalUs, 16_000 / 5);
+  assert.deepEqual(byPid(31).cpu, { sampledMs: 8, agentMs: 2 });
+  assert.deepEqual(byPid(32).cpu, { sampledMs: 0, agentMs: 10 });
+});
+
 test('what a process could not spool: the largest of its running totals, with the reason and place; forged counts dropped', () => {
   const a = new RecordingAssembler({ startTime: 0, intervalUs: 10_000 }, new Set(), '/mnt/small');
   a.ingest(hello(7, 1));
