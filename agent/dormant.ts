@@ -14,11 +14,8 @@ import type * as netTypes from 'net';
 import { dormantDirs, dormantSocketPath, isTrustedDir, LISTEN_AFTER_MS, LISTENER_BUNDLE_NAME, LISTENER_THREAD, LISTENER_THREAD_ENV } from './dormant-dir';
 import type { ListenerData, ListenerMessage } from './listener-thread';
 import type { ActivateReply, AgentConfig } from './protocol';
-
-/** Largest request line accepted; an activation is well under 1 KB. */
-const MAX_REQUEST_BYTES = 16 * 1024;
-/** A connection that says nothing is dropped after this long. */
-const IDLE_CONNECTION_MS = 5000;
+import { NOT_JSON, readRequestLine } from './request-line';
+import { workerThreadId } from './thread';
 
 const DORMANT = Symbol.for('wspy.agent.dormant');
 const RUNNING = Symbol.for('wspy.agent.running');
@@ -26,7 +23,8 @@ type Global = { [DORMANT]?: boolean; [RUNNING]?: unknown; [LISTENER_THREAD]?: nu
 
 function arm(): void {
   const g = globalThis as Global;
-  if (g[DORMANT] || isWorkerThread()) return;
+  // --require also runs in worker threads, which share the pid: only the main thread listens.
+  if (g[DORMANT] || workerThreadId() !== undefined) return;
   g[DORMANT] = true;
   // Read now: the directory must be the one wspy computes from /proc/<pid>/environ, which is the
   // environment at exec, whatever the program does to process.env later.
@@ -108,8 +106,8 @@ function startListenerThread(file: string, fallBack: () => void): boolean {
           listening = true; // the fallback runs once, here, not again at the thread's exit
           fallBack();
           void worker.terminate();
-        } else if (m?.t === 'request' && typeof m.line === 'string') {
-          worker.postMessage({ t: 'answer', id: m.id, line: JSON.stringify(answer(m.line)) } satisfies ListenerMessage);
+        } else if (m?.t === 'request') {
+          worker.postMessage({ t: 'answer', id: m.id, line: JSON.stringify(answer(m.request)) } satisfies ListenerMessage);
         }
       }),
     );
@@ -138,32 +136,16 @@ function ownDirectory(fs: typeof import('fs'), dir: string, uid: number): boolea
 
 function serve(socket: netTypes.Socket): void {
   socket.unref();
-  socket.setTimeout(IDLE_CONNECTION_MS, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (text: string) => {
-    // An event handler's exception would reach the program: everything below is guarded.
-    buffered += text;
-    const end = buffered.indexOf('\n');
-    if (end < 0) {
-      if (buffered.length > MAX_REQUEST_BYTES) socket.destroy();
-      return;
-    }
-    socket.removeAllListeners('data');
-    guard(() => socket.end(JSON.stringify(answer(buffered.slice(0, end))) + '\n'));
-  });
+  readRequestLine(socket, (request) => socket.end(JSON.stringify(answer(request)) + '\n'));
 }
 
-/** What a request gets. Everything in it is data: paths of code to load are this bundle's own. */
-function answer(line: string): ActivateReply {
+/**
+ * What a request (parsed once, by readRequestLine) gets. Everything in it is data: paths of code to
+ * load are this bundle's own.
+ */
+function answer(request: unknown): ActivateReply {
   const received = process.hrtime.bigint();
-  let request: unknown;
-  try {
-    request = JSON.parse(line);
-  } catch {
-    return { t: 'refused', pid: process.pid, reason: 'not JSON' };
-  }
+  if (request === NOT_JSON) return { t: 'refused', pid: process.pid, reason: 'not JSON' };
   if (!request || typeof request !== 'object' || (request as { t?: unknown }).t !== 'activate') {
     return { t: 'refused', pid: process.pid, reason: 'unknown request' };
   }
@@ -212,13 +194,6 @@ function ownConfig(given: unknown): AgentConfig | undefined {
 function bindingsDir(path: typeof import('path'), here: string): string {
   const pkg = path.dirname(require.resolve('@datadog/pprof/package.json', { paths: [here] }));
   return path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
-}
-
-/** --require also runs in worker threads, which share the pid; the module list tells the main thread apart for free (boot.ts). */
-function isWorkerThread(): boolean {
-  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
-  if (Array.isArray(loaded) && !loaded.includes('NativeModule worker_threads')) return false;
-  return !(require('worker_threads') as typeof import('worker_threads')).isMainThread;
 }
 
 function guard(fn: () => unknown): void {

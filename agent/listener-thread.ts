@@ -13,6 +13,7 @@
 import type * as netTypes from 'net';
 import { dumpMainThreadStack } from './stack-dump';
 import type { DumpReply } from './protocol';
+import { readRequestLine } from './request-line';
 
 /** What the main thread hands the thread (workerData). */
 export interface ListenerData {
@@ -25,12 +26,12 @@ export type ListenerMessage =
   /** thread → main: listening (or why not: the main thread then listens itself). */
   | { t: 'listening' }
   | { t: 'failed'; reason: string }
-  /** thread → main: a request line for the main thread; main → thread: its answer line. */
-  | { t: 'request'; id: number; line: string }
+  /**
+   * thread → main: a request for the main thread, as parsed here (NOT_JSON when the line was not
+   * JSON); main → thread: its answer line.
+   */
+  | { t: 'request'; id: number; request: unknown }
   | { t: 'answer'; id: number; line: string };
-
-const MAX_REQUEST_BYTES = 16 * 1024;
-const IDLE_CONNECTION_MS = 5000;
 
 /** The dumps asked for so far, one after another. */
 let dumps: Promise<void> = Promise.resolve();
@@ -53,11 +54,11 @@ function run(): void {
       socket?.end(m.line + '\n');
     }),
   );
-  const toMain = (socket: netTypes.Socket, line: string): void => {
+  const toMain = (socket: netTypes.Socket, request: unknown): void => {
     const id = nextId++;
     waiting.set(id, socket);
     socket.once('close', () => waiting.delete(id));
-    port.postMessage({ t: 'request', id, line } satisfies ListenerMessage);
+    port.postMessage({ t: 'request', id, request } satisfies ListenerMessage);
   };
   const server = net.createServer((socket) => guard(() => serve(socket, toMain)));
   server.on('error', (e) => guard(() => port.postMessage({ t: 'failed', reason: String(e?.message ?? e) } satisfies ListenerMessage)));
@@ -71,37 +72,13 @@ function run(): void {
   );
 }
 
-function serve(socket: netTypes.Socket, toMain: (socket: netTypes.Socket, line: string) => void): void {
-  socket.setTimeout(IDLE_CONNECTION_MS, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (text: string) =>
-    guard(() => {
-      buffered += text;
-      const end = buffered.indexOf('\n');
-      if (end < 0) {
-        if (buffered.length > MAX_REQUEST_BYTES) socket.destroy();
-        return;
-      }
-      socket.removeAllListeners('data');
-      socket.setTimeout(0); // an activation may take seconds on a busy machine; wspy has its own timeout
-      const line = buffered.slice(0, end);
-      // One dump at a time: two sessions pausing and resuming the main thread at once would
-      // resume each other's pause.
-      if (isDumpRequest(line)) dumps = dumps.then(() => dump(socket));
-      else toMain(socket, line);
-    }),
-  );
-}
-
-function isDumpRequest(line: string): boolean {
-  try {
-    const request = JSON.parse(line) as { t?: unknown } | null;
-    return request?.t === 'dump';
-  } catch {
-    return false;
-  }
+function serve(socket: netTypes.Socket, toMain: (socket: netTypes.Socket, request: unknown) => void): void {
+  readRequestLine(socket, (request) => {
+    // One dump at a time: two sessions pausing and resuming the main thread at once would
+    // resume each other's pause.
+    if ((request as { t?: unknown } | null)?.t === 'dump') dumps = dumps.then(() => dump(socket));
+    else toMain(socket, request);
+  });
 }
 
 async function dump(socket: netTypes.Socket): Promise<void> {

@@ -1,15 +1,16 @@
 // Data lost on the way to the collector: agents whose spool writes failed (the recording directory's
 // disk was full). wspy warns at the start when that disk is nearly full, says in one line at the end
-// who lost what and why, and `wspy record` then exits with DATA_LOST_EXIT_CODE (the report is
-// written all the same, with what arrived).
+// who lost what and why, and `wspy record`, `top` and `demo` then exit with DATA_LOST_EXIT_CODE (the
+// report is written all the same, with what arrived).
 
 import type { Collector } from '../collector/ingest';
 import { lossSentence, lossTally, Recording } from '../collector/model';
 import * as log from './log';
 
 /**
- * `wspy record`'s exit code when some process lost data: sysexits' EX_IOERR ("an error occurred
- * while doing I/O on some file"). A launched command that failed keeps its own exit code instead.
+ * The exit code of a recording (`wspy record`, `top`, `demo`) when some process lost data: sysexits'
+ * EX_IOERR ("an error occurred while doing I/O on some file"). A launched command that failed keeps
+ * its own exit code instead.
  */
 export const DATA_LOST_EXIT_CODE = 74;
 

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../collector/model';
+import { recordExitCode } from './data-lost';
 import { recordLaunch } from './launch';
 import * as log from './log';
 import { checkOutputWritable, writeAndSummarise } from './output';
@@ -41,7 +42,7 @@ export function demoCommand(): Command {
         const worker = path.join(place, 'examples', 'demo', 'worker.js');
         const result = await recordLaunch([process.execPath, worker, jobs, '2'], settings, { cwd: place });
         await writeAndSummarise(result.recording, { output: opts.output, format, title: settings.title, open: Boolean(opts.open) });
-        process.exitCode = await result.exitCode;
+        process.exitCode = recordExitCode(result.recording, await result.exitCode);
       } finally {
         fs.rmSync(place, { recursive: true, force: true });
       }

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { findQueueWorkers } from '../collector/queues';
 import { describeProcess } from '../collector/proc';
 import { recordAttached } from './attach-mode';
+import { recordExitCode, reportLostData } from './data-lost';
 import { recordLaunch } from './launch';
 import * as log from './log';
 import { DEFAULT_RATE_HELP, parseRecordConfig, RawRecordOptions } from './record-config';
@@ -41,7 +42,8 @@ Examples:
       const target = config.target;
       if (target.kind === 'launch') {
         const result = await recordLaunch(target.command, config, {}, new TopView(target.command.join(' ')));
-        process.exitCode = await result.exitCode;
+        reportLostData(result.recording);
+        process.exitCode = recordExitCode(result.recording, await result.exitCode);
         return;
       }
       const found =
@@ -52,5 +54,7 @@ Examples:
       const title = target.kind === 'queue' ? `queue ${target.name}` : `pid ${describeProcess(target.pid)}${config.subprocesses ? ' and subprocesses' : ''}`;
       const { recording } = await recordAttached(found.pids, config, new TopView(title));
       log.info(`detached from ${recording.processes.length} process${recording.processes.length === 1 ? '' : 'es'}`);
+      reportLostData(recording);
+      process.exitCode = recordExitCode(recording);
     });
 }

@@ -6,6 +6,7 @@
 // and measured timings.
 import type { AgentConfig } from '../../agent/protocol';
 import { UserError } from '../model';
+import type { ProcStatus } from '../proc';
 import { inject, newClock } from './inject';
 import type { InspectorAddress } from './inspector';
 import { withAttachLock } from './lock';
@@ -44,15 +45,16 @@ let attachQueue: Promise<unknown> = Promise.resolve();
  * Loads wspy's agent (agentConfig.agent) into the running Node process `pid` and starts it there.
  * Resolves once the agent's start was scheduled and the target's inspector has closed again.
  * Throws UserError, with a one-line message that says what to do, when it cannot; the target is
- * left running as it was.
+ * left running as it was. `checked`: what checkTarget said of `pid`, when the caller has asked it
+ * already (route.ts); openInspector reads the status again just before it signals.
  */
-export function attach(pid: number, agentConfig: AgentConfig, opts: AttachOptions = {}): Promise<AttachResult> {
+export function attach(pid: number, agentConfig: AgentConfig, opts: AttachOptions = {}, checked?: ProcStatus): Promise<AttachResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const run = attachQueue.then(async () => {
     // Refused before waiting for the lock: nothing would be signalled anyway.
     refuseRemoteInspector(pid, opts);
     const startedAt = Date.now();
-    const locked = await withAttachLock(timeoutMs, () => attachNow(pid, agentConfig, startedAt, timeoutMs, opts));
+    const locked = await withAttachLock(timeoutMs, () => attachNow(pid, agentConfig, startedAt, timeoutMs, opts, checked));
     if (!locked) throw new UserError(`another wspy kept attaching to processes for ${timeoutMs} ms: retry when it is done`);
     return locked.value;
   });
@@ -60,10 +62,17 @@ export function attach(pid: number, agentConfig: AgentConfig, opts: AttachOption
   return run;
 }
 
-async function attachNow(pid: number, agentConfig: AgentConfig, startedAt: number, timeoutMs: number, opts: AttachOptions): Promise<AttachResult> {
+async function attachNow(
+  pid: number,
+  agentConfig: AgentConfig,
+  startedAt: number,
+  timeoutMs: number,
+  opts: AttachOptions,
+  checked: ProcStatus | undefined,
+): Promise<AttachResult> {
   const deadline = startedAt + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
-  const status = checkTarget(pid);
+  const status = checked ?? checkTarget(pid);
   const open = await openInspector(pid, status, remaining, opts);
   return inject(pid, agentConfig, open.socket, open.url, open.wspyOpened, newClock(startedAt, open.openedAt, open.listeningAt, remaining));
 }

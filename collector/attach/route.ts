@@ -6,7 +6,7 @@
 // followed by the root's agent.
 import type { AgentConfig } from '../../agent/protocol';
 import { UserError } from '../model';
-import { isAlive, readEnviron } from '../proc';
+import { isAlive, ProcStatus, readEnviron } from '../proc';
 import { attach, AttachOptions, AttachResult } from './attach';
 import { descendants, followedByAgent, isYoung, MIN_DESCENDANT_AGE_MS, TreeAttachOptions } from './descendants';
 import type { StackDump } from '../../agent/stack-dump';
@@ -39,8 +39,8 @@ let staleRemoved = false;
 export async function attachProcess(pid: number, config: AgentConfig, opts: RouteOptions = {}): Promise<Attached> {
   const file = await preparedSocket(pid, opts);
   if (file !== undefined) return activateDormant(pid, file, config);
-  unpreparedTarget(pid, opts);
-  return { via: 'inspector', ...(await attach(pid, config, opts)) };
+  const checked = unpreparedTarget(pid, opts);
+  return { via: 'inspector', ...(await attach(pid, config, opts, checked)) };
 }
 
 /** A stack dump, and which way it was taken. */
@@ -54,8 +54,8 @@ export type RoutedDump = StackDump & { via: 'dormant' | 'inspector' };
 export async function dumpProcess(pid: number, opts: RouteOptions = {}): Promise<RoutedDump> {
   const file = await preparedSocket(pid, opts);
   if (file !== undefined) return { ...(await dumpDormant(pid, file)), via: 'dormant' };
-  unpreparedTarget(pid, opts);
-  return { ...(await dumpStackThroughInspector(pid, opts)), via: 'inspector' };
+  const checked = unpreparedTarget(pid, opts);
+  return { ...(await dumpStackThroughInspector(pid, opts, checked)), via: 'inspector' };
 }
 
 /** The dormant socket of a prepared `pid` (one too young to listen is waited for); undefined for a process that is not prepared. */
@@ -67,8 +67,12 @@ async function preparedSocket(pid: number, opts: RouteOptions): Promise<string |
   return findDormantSocket(pid) ?? (isPrepared(pid) ? await waitForDormantSocket(pid, opts.stopWaiting) : undefined);
 }
 
-/** Throws unless `pid` may be reached through its inspector: a prepared process without its socket, a gone one, or one never to be signalled. */
-function unpreparedTarget(pid: number, opts: RouteOptions): void {
+/**
+ * Throws unless `pid` may be reached through its inspector: a prepared process without its socket,
+ * a gone one, or one never to be signalled. Its status from checkTarget otherwise, handed on so
+ * that the inspector path does not check it again.
+ */
+function unpreparedTarget(pid: number, opts: RouteOptions): ProcStatus {
   if (isPrepared(pid)) {
     if (!isAlive(pid)) throw new TargetGone(`process ${pid} exited before its dormant agent listened`);
     if (opts.stopWaiting?.aborted) throw new TargetGone(`process ${pid} had not listened yet when the recording ended`);
@@ -78,7 +82,7 @@ function unpreparedTarget(pid: number, opts: RouteOptions): void {
         `or its directory is not private to its user, or another wspy installation's agent is preloaded): wspy did not signal it`,
     );
   }
-  checkTarget(pid); // no such process, already exited, another user's, not Node: each says so
+  const status = checkTarget(pid); // no such process, already exited, another user's, not Node: each says so
   if (readEnviron(pid).size === 0) {
     // Gone, or so far into its exit that its environment is released: nothing left to record.
     throw new TargetGone(`process ${pid} exited while wspy was attaching to it`);
@@ -86,6 +90,7 @@ function unpreparedTarget(pid: number, opts: RouteOptions): void {
   if (opts.neverSignal) {
     throw new UserError(`process ${pid} is not prepared (no dormant agent): wspy never signals the children of a prepared worker`);
   }
+  return status;
 }
 
 const DESCENDANT_TIMEOUT_MS = 1_500;

@@ -5,7 +5,7 @@
 // itself. The inspector interrupts JavaScript to run protocol messages, so none of this needs the
 // target's event loop: a target stuck in `while (true)` is dumped and closed like an idle one.
 import { framesFromCallFrames, IDLE_PROBE_SOURCE, StackDump } from '../../agent/stack-dump';
-import { isAlive, ListeningSocket, readStatus } from '../proc';
+import { isAlive, ListeningSocket, ProcStatus, readStatus } from '../proc';
 import { UserError } from '../model';
 import { exitedWhileAttaching } from './errors';
 import { holdUntilTargetHangsUp, untilExiting } from './inject';
@@ -30,14 +30,16 @@ const PAUSE_TIMEOUT_MS = 3_000;
 /**
  * Takes the current stack of `pid` through its inspector and leaves it running as before, with its
  * inspector closed again (unless it was open already). Throws UserError (TargetGone when the
- * target is gone) with a one-line message when it cannot.
+ * target is gone) with a one-line message when it cannot. `checked`: what checkTarget said of `pid`,
+ * when the caller has asked it already (route.ts); openInspector reads the status again just
+ * before it signals.
  */
-export async function dumpStackThroughInspector(pid: number, opts: { timeoutMs?: number } = {}): Promise<InspectorDump> {
+export async function dumpStackThroughInspector(pid: number, opts: { timeoutMs?: number } = {}, checked?: ProcStatus): Promise<InspectorDump> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   const locked = await withAttachLock(timeoutMs, async () => {
-    const status = checkTarget(pid);
+    const status = checked ?? checkTarget(pid);
     const open = await openInspector(pid, status, remaining);
     const dump = await dumpThrough(pid, open.url, open.socket, open.wspyOpened, remaining);
     return { ...dump, port: open.socket.port, inspectorOpenMs: Date.now() - open.openedAt, inspectorWasOpen: !open.wspyOpened };

@@ -15,9 +15,9 @@ const JOBS = 6;
 /** Room for wspy's directory and the worker's hello; the worker fills the rest. */
 const TMPFS_SIZE = '512k';
 
-let mounted: string | undefined;
+const mounted: string[] = [];
 after(() => {
-  if (mounted) execFileSync('umount', ['-l', mounted]);
+  for (const dir of mounted) execFileSync('umount', ['-l', dir]);
 });
 
 /** Mounts a small tmpfs, or says why it cannot (a failure instead of a skip under CI). */
@@ -35,7 +35,7 @@ function mountSmallDisk(t: { skip(reason: string): void }): string | undefined {
   } catch (e) {
     return why(`mount -t tmpfs failed: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
   }
-  mounted = dir;
+  mounted.push(dir);
   return dir;
 }
 
@@ -85,4 +85,15 @@ test('a full spool disk: the loss is counted per process, reported in one line a
   assert.match(fs.readFileSync(html, 'utf8'), /<p id="data-lost" class="failure">Data lost: \d+ of \d+ processes lost [\d,]+ chunks?.*disk full at /);
   // wspy removed its directory from the full disk: only the worker's filler is left.
   assert.deepEqual(fs.readdirSync(disk).filter((n) => !n.startsWith('filler-')), []);
+});
+
+test('a full spool disk under top: the same one line, and top exits 74 as record does', { timeout: 120_000 }, async (t) => {
+  const disk = mountSmallDisk(t);
+  if (!disk) return;
+  const run = await runWspy(['top', '-s', '--', process.execPath, path.join(FIXTURES, 'faults', 'disk-filler-worker.js'), String(JOBS)], {
+    env: { ...process.env, TMPDIR: disk },
+  });
+  assert.match(run.stdout, new RegExp(`worker done: ${JOBS} of ${JOBS} jobs ok`), run.stdout + run.stderr);
+  assert.equal(run.code, 74, `exit code 74 when data was lost\n${run.stderr}`);
+  assert.equal(run.stderr.match(/wspy: warning: data lost: \d+ of \d+ processes lost .*: disk full at /g)?.length, 1, `said once:\n${run.stderr}`);
 });
